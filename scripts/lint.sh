@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# ansible-lint (production profile, offline; settings in .ansible-lint) over the whole checkout, with
+# the project's collections tree (.collections/: amazon.aws and this checkout as cerpac.ecs_iam) on the
+# collections path. Extra arguments go to ansible-lint. Exits non-zero on any finding.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+venv_bin="$repo/.venv/bin"
+[[ -x "$venv_bin/ansible-lint" ]] || { echo "lint.sh: no $venv_bin/ansible-lint: run 'make setup' first" >&2; exit 1; }
+[[ -f .collections/ansible_collections/amazon/aws/MANIFEST.json ]] ||
+    { echo "lint.sh: no amazon.aws in .collections/: run 'make setup' first" >&2; exit 1; }
+
+export PATH="$venv_bin:$PATH"
+export ANSIBLE_CONFIG="$repo/ansible.cfg"
+export ANSIBLE_COLLECTIONS_PATH="$repo/.collections"
+# Belt and braces with `offline: true`: never reach for Galaxy.
+export ANSIBLE_LINT_NODEPS=1
+
+exec ansible-lint --config-file "$repo/.ansible-lint" --strict "$@"
