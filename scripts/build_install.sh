@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Build the collection tarball, install it offline into a throw-away collections root beside
+# amazon.aws, and read every module's and role's documentation back from the installed copy.
+#
+#   1. stage the collection's files (git-tracked plus untracked-not-ignored) in a temp dir, so that
+#      caches and scratch files in the checkout never reach the tarball, and build it there;
+#   2. install the tarball into <tmp>/collections, where amazon.aws (from .collections/) already
+#      is, so the dependency in galaxy.yml is checked against it and Galaxy is never asked;
+#   3. with only that root on the collections path (and no project ansible.cfg), run
+#      ansible-doc -l cerpac.ecs_iam, ansible-doc on each module in plugins/modules/ and on each
+#      other documented plugin, and ansible-doc -t role on each role in roles/.
+# Any error, and any [WARNING]/[ERROR] that ansible-doc prints, fails the script.
+# KEEP_TMP=1 keeps the temp dir for inspection.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+venv_bin="$repo/.venv/bin"
+amazon_aws="$repo/.collections/ansible_collections/amazon/aws"
+fqcn=cerpac.ecs_iam
+
+die() { echo "build_install.sh: $*" >&2; exit 1; }
+
+[[ -x "$venv_bin/ansible-galaxy" ]] || die "no $venv_bin/ansible-galaxy: run 'make setup' first"
+[[ -f "$amazon_aws/MANIFEST.json" ]] || die "no amazon.aws in .collections/: run 'make setup' first"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecs_iam-build.XXXXXX")
+cleanup() { if [[ "${KEEP_TMP:-}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi; }
+trap cleanup EXIT
+
+# Nothing from the checkout's configuration may leak in: the installed copy must stand alone.
+export PATH="$venv_bin:$PATH"
+unset ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
+export ANSIBLE_HOME="$tmp/ansible_home"
+export ANSIBLE_COLLECTIONS_PATH="$tmp/collections"
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+export ANSIBLE_NOCOLOR=1
+
+# --- 1. stage and build ------------------------------------------------------------------------
+stage="$tmp/stage/ecs_iam"
+mkdir -p "$stage" "$tmp/dist"
+git ls-files -z --cached --others --exclude-standard \
+    | while IFS= read -r -d '' path; do
+        case "$path" in
+            .collections/* | .venv/* | .cache/* | tests/output/*) continue ;;
+        esac
+        if [[ -e "$path" || -L "$path" ]]; then printf '%s\0' "$path"; fi
+    done \
+    | tar --null --no-recursion -T - -cf - \
+    | tar -xf - -C "$stage"
+
+echo "== ansible-galaxy collection build"
+(cd "$tmp" && ansible-galaxy collection build --output-path "$tmp/dist" "$stage")
+shopt -s nullglob
+tarballs=("$tmp"/dist/cerpac-ecs_iam-*.tar.gz)
+shopt -u nullglob
+(( ${#tarballs[@]} == 1 )) || die "expected one tarball in $tmp/dist, found ${#tarballs[*]}"
+tarball=${tarballs[0]}
+echo "built $(basename "$tarball"): $(tar -tzf "$tarball" | grep -cv '/$') files"
+
+# --- 2. install beside amazon.aws --------------------------------------------------------------
+mkdir -p "$tmp/collections/ansible_collections/amazon"
+cp -a "$amazon_aws" "$tmp/collections/ansible_collections/amazon/aws"
+echo "== ansible-galaxy collection install (offline, amazon.aws already present)"
+(cd "$tmp" && ansible-galaxy collection install --offline -p "$tmp/collections" "$tarball")
+installed="$tmp/collections/ansible_collections/cerpac/ecs_iam"
+[[ -f "$installed/MANIFEST.json" && ! -L "$installed" ]] || die "$fqcn was not installed into $installed"
+
+# The installed copy, not the checkout, must be the one ansible sees.
+listing=$(cd "$tmp" && ansible-galaxy collection list "$fqcn" 2>&1)
+echo "$listing"
+grep -q "^# $tmp/collections/ansible_collections\$" <<<"$listing" || die "$fqcn is not listed from $tmp/collections"
+if grep '^# ' <<<"$listing" | grep -vq "^# $tmp/collections/ansible_collections\$"; then
+    die "$fqcn is also visible from another collections path"
+fi
+
+# --- 3. read the documentation back ------------------------------------------------------------
+failures=0
+# Run one ansible-doc command; fail it on a non-zero exit or on any warning or error it prints.
+doc() {
+    local out err rc=0
+    out="$tmp/doc.out"
+    err="$tmp/doc.err"
+    (cd "$tmp" && ansible-doc "$@") >"$out" 2>"$err" || rc=$?
+    if (( rc != 0 )) || grep -Eq '\[(WARNING|ERROR|DEPRECATION WARNING)\]' "$out" "$err"; then
+        echo "FAIL: ansible-doc $* (exit $rc)"
+        sed 's/^/    /' "$err"
+        grep -E '\[(WARNING|ERROR|DEPRECATION WARNING)\]' "$out" | sed 's/^/    /' || true
+        failures=$((failures + 1))
+        return 0
+    fi
+    echo "ok:   ansible-doc $*"
+}
+
+echo "== ansible-doc, against $installed"
+doc -l "$fqcn"
+
+# Modules: every file in the installed plugins/modules/, whether or not ansible-doc -l lists it.
+shopt -s nullglob
+modules=()
+for file in "$installed"/plugins/modules/*.py; do
+    name=$(basename "$file" .py)
+    [[ "$name" == __init__ ]] && continue
+    modules+=("$name")
+done
+for name in "${modules[@]}"; do
+    doc "$fqcn.$name"
+done
+
+# Other documented plugin types present in the tree: take their names from ansible-doc's own list
+# (one file may hold several filters or tests).
+for type in filter test lookup inventory callback connection become cache vars; do
+    dir="$installed/plugins/$type"
+    files=("$dir"/*.py "$dir"/*.yml "$dir"/*.yaml)
+    (( ${#files[@]} )) || continue
+    names=$(cd "$tmp" && ansible-doc -t "$type" -l "$fqcn" --json \
+        | python -c 'import json, sys; print("\n".join(sorted(json.load(sys.stdin))))') ||
+        { echo "FAIL: ansible-doc -t $type -l $fqcn"; failures=$((failures + 1)); continue; }
+    [[ -n "$names" ]] || { echo "FAIL: plugins/$type/ has files but ansible-doc lists no $type plugin"; failures=$((failures + 1)); }
+    for name in $names; do
+        doc -t "$type" "$name"
+    done
+done
+
+# Roles: every directory in the installed roles/.
+roles=()
+for dir in "$installed"/roles/*/; do
+    roles+=("$(basename "$dir")")
+done
+shopt -u nullglob
+if (( ${#roles[@]} )); then
+    doc -t role -l "$fqcn"
+fi
+for name in "${roles[@]}"; do
+    doc -t role "$fqcn.$name"
+done
+
+echo "== ${#modules[@]} module(s), ${#roles[@]} role(s); $failures failure(s)"
+(( failures == 0 )) || exit 1
