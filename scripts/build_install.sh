@@ -43,7 +43,7 @@ mkdir -p "$stage" "$tmp/dist"
 git ls-files -z --cached --others --exclude-standard \
     | while IFS= read -r -d '' path; do
         case "$path" in
-            .collections/* | .venv/* | .cache/* | tests/output/*) continue ;;
+            .collections | .collections/* | .venv | .venv/* | .cache | .cache/* | tests/output/*) continue ;;
         esac
         if [[ -e "$path" || -L "$path" ]]; then printf '%s\0' "$path"; fi
     done \

@@ -56,7 +56,7 @@ mkdir -p "$dest"
 git ls-files -z --cached --others --exclude-standard \
     | while IFS= read -r -d '' path; do
         case "$path" in
-            .collections/* | .venv/* | .cache/* | tests/output/*) continue ;;
+            .collections | .collections/* | .venv | .venv/* | .cache | .cache/* | tests/output/*) continue ;;
         esac
         if [[ -e "$path" || -L "$path" ]]; then printf '%s\0' "$path"; fi
     done \
@@ -132,7 +132,7 @@ ansible-test sanity --color no --python 3.11 "$@"
 # machine has them (pyenv ships 3.12 and 3.13 on this kind of machine). compile needs no packages.
 for version in 3.12 3.13; do
     interpreter=""
-    for candidate in "$HOME"/.pyenv/versions/"$version".*/bin/python"$version"; do
+    for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin/python"$version"; do
         [[ -x "$candidate" ]] && interpreter="$candidate"
     done
     if [[ -z "$interpreter" ]]; then
