@@ -18,4 +18,7 @@ export ANSIBLE_COLLECTIONS_PATH="$repo/.collections"
 # Belt and braces with `offline: true`: never reach for Galaxy.
 export ANSIBLE_LINT_NODEPS=1
 
-exec ansible-lint --config-file "$repo/.ansible-lint" --strict "$@"
+args=(--config-file "$repo/.ansible-lint" --strict)
+# Plain text in logs (CI): no colours or terminal hyperlinks.
+[[ -t 1 ]] || args+=(--nocolor)
+exec ansible-lint "${args[@]}" "$@"
