@@ -66,6 +66,19 @@ SID_PATTERN = r"[A-Za-z0-9]{1,64}"
 # IAM's quota on the aggregate size of a role's inline policies (non-whitespace characters).
 ROLE_INLINE_POLICY_QUOTA = 10240
 
+# Findings of grant_checks that a rendered grant triggers by design, in the form grant_checks.apply_exceptions
+# takes. AWS's reference files rds-db:connect under "Permissions management, Write", yet it only lets the
+# holder log in to the database as the one user named in its ARN; it changes no permission.
+CHECK_EXCEPTIONS = [
+    {
+        "code": "PERMISSIONS_MANAGEMENT",
+        "action": "rds-db:connect",
+        "resource": "*",
+        "reason": "rds-db:connect (IAM database authentication) only logs in as the database user named in its ARN;"
+                  " AWS labels it Permissions management, but it grants no permission change",
+    },
+]
+
 # Key forms accepted by ``kms_key``: a key id (single- or multi-Region) or a key ARN. Aliases are refused:
 # kms:Decrypt is authorised against the key's ARN, so a policy naming an alias ARN grants nothing.
 KMS_KEY = {
