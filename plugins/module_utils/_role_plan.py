@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the cerpac.ecs_iam project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Pure comparison of a declared IAM role with the live one (no AWS calls here).
+
+The declared role is a plain mapping::
+
+    {"name", "path", "trust_policy", "description", "max_session_duration", "permissions_boundary",
+     "tags", "purge_tags", "managed_policy_arns", "inline_policies": {name: document}}
+
+``None`` for description, max_session_duration or permissions_boundary means "not managed: leave it
+alone". Tags, managed policy attachments and inline policies are owned exclusively: what the declaration
+does not name is removed (``purge_tags`` can keep foreign tags).
+
+The live role has the same shape (``read_role`` in the module builds it), or is ``None`` when absent.
+"""
+
+import json
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+
+ARN_RE = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>\d{12}):(?P<resource>.+)$")
+
+# Role attributes that iam_role updates in place, in the order they are reported.
+ROLE_FIELDS = ("trust_policy", "description", "max_session_duration", "permissions_boundary", "tags", "managed_policy_arns")
+
+
+class PlanError(Exception):
+    """The declaration cannot be reached from the live role (for example a changed path)."""
+
+
+def parse_arn(arn):
+    match = ARN_RE.match(arn or "")
+    return match.groupdict() if match else None
+
+
+def role_arn(partition, account_id, path, name):
+    return f"arn:{partition}:iam::{account_id}:role{path or '/'}{name}"
+
+
+def load_document(document):
+    """A policy document as a mapping, whether given as JSON text or already parsed."""
+    if isinstance(document, str):
+        return json.loads(document)
+    return document
+
+
+def policies_differ(current, wanted):
+    """True when two policy documents grant differently (order, single values vs lists ignored)."""
+    if current is None or wanted is None:
+        return current is not wanted
+    return compare_policies(load_document(current), load_document(wanted), default_version="2012-10-17")
+
+
+def _tags_after(current_tags, wanted_tags, purge_tags):
+    after = {} if purge_tags else dict(current_tags)
+    after.update(wanted_tags)
+    return after
+
+
+def _role_view(role):
+    """What --diff shows of a role: stable, JSON-friendly, sorted."""
+    if role is None:
+        return {}
+    view = {
+        "path": role.get("path"),
+        "trust_policy": load_document(role.get("trust_policy")),
+        "tags": dict(sorted((role.get("tags") or {}).items())),
+        "managed_policy_arns": sorted(role.get("managed_policy_arns") or []),
+        "inline_policies": {name: load_document(doc) for name, doc in sorted((role.get("inline_policies") or {}).items())},
+    }
+    for field in ("description", "max_session_duration", "permissions_boundary"):
+        if role.get(field) is not None:
+            view[field] = role.get(field)
+    return view
+
+
+def plan_role(declared, current):
+    """What has to change to turn ``current`` (live role or None) into ``declared``.
+
+    Returns a mapping: ``exists``, ``role_updates`` (names of ROLE_FIELDS that differ; all of them
+    when the role must be created), ``inline_policies_to_put`` and ``inline_policies_to_delete`` (names,
+    sorted), ``managed_policies_to_attach`` / ``managed_policies_to_detach``, ``changed`` and ``diff``
+    (``before`` / ``after`` views). Raises PlanError when the change is impossible in place.
+    """
+    wanted_inline = {name: load_document(doc) for name, doc in (declared.get("inline_policies") or {}).items()}
+    wanted_managed = sorted(set(declared.get("managed_policy_arns") or []))
+    wanted_tags = dict(declared.get("tags") or {})
+    purge_tags = declared.get("purge_tags", True)
+
+    if current is None:
+        after = dict(declared, tags=wanted_tags, managed_policy_arns=wanted_managed, inline_policies=wanted_inline)
+        return {
+            "exists": False,
+            "role_updates": list(ROLE_FIELDS),
+            "inline_policies_to_put": sorted(wanted_inline),
+            "inline_policies_to_delete": [],
+            "managed_policies_to_attach": wanted_managed,
+            "managed_policies_to_detach": [],
+            "changed": True,
+            "diff": {"before": {}, "after": _role_view(after)},
+        }
+
+    wanted_path = declared.get("path") or "/"
+    if (current.get("path") or "/") != wanted_path:
+        raise PlanError(
+            f"role {declared['name']} exists with path {current.get('path')!r} but the declaration says {wanted_path!r}; "
+            "IAM cannot move a role to another path: keep the path, or remove the role (state: absent) and create it again"
+        )
+
+    updates = []
+    if policies_differ(current.get("trust_policy"), declared.get("trust_policy")):
+        updates.append("trust_policy")
+    for field in ("description", "max_session_duration", "permissions_boundary"):
+        if declared.get(field) is not None and declared.get(field) != current.get(field):
+            updates.append(field)
+    current_tags = dict(current.get("tags") or {})
+    tags_after = _tags_after(current_tags, wanted_tags, purge_tags)
+    if tags_after != current_tags:
+        updates.append("tags")
+    current_managed = sorted(set(current.get("managed_policy_arns") or []))
+    to_attach = sorted(set(wanted_managed) - set(current_managed))
+    to_detach = sorted(set(current_managed) - set(wanted_managed))
+    if to_attach or to_detach:
+        updates.append("managed_policy_arns")
+
+    current_inline = current.get("inline_policies") or {}
+    to_put = sorted(name for name, doc in wanted_inline.items() if policies_differ(current_inline.get(name), doc))
+    to_delete = sorted(set(current_inline) - set(wanted_inline))
+
+    after = dict(current)
+    for field in ("trust_policy", "description", "max_session_duration", "permissions_boundary"):
+        if declared.get(field) is not None:
+            after[field] = declared[field]
+    after.update(tags=tags_after, managed_policy_arns=wanted_managed, inline_policies=wanted_inline)
+    changed = bool(updates or to_put or to_delete)
+    return {
+        "exists": True,
+        "role_updates": updates,
+        "inline_policies_to_put": to_put,
+        "inline_policies_to_delete": to_delete,
+        "managed_policies_to_attach": to_attach,
+        "managed_policies_to_detach": to_detach,
+        "changed": changed,
+        "diff": {"before": _role_view(current), "after": _role_view(after)},
+    }
+
+
+def plan_absent(current):
+    """What removing the role changes: everything it has, or nothing when it is already gone."""
+    if current is None:
+        return {"exists": False, "changed": False, "diff": {"before": {}, "after": {}}}
+    return {"exists": True, "changed": True, "diff": {"before": _role_view(current), "after": {}}}
+
+
+def check_account(expected_account_id, actual_account_id):
+    """An error message when the caller is in another account than the inventory declares, else None."""
+    if not expected_account_id or str(expected_account_id) == str(actual_account_id):
+        return None
+    return (
+        f"the AWS credentials in use belong to account {actual_account_id}, but the inventory declares account "
+        f"{expected_account_id}: refusing to change anything. Use credentials for account {expected_account_id}, "
+        "or correct the account id in the inventory"
+    )

@@ -1,0 +1,91 @@
+"""Integration fixtures: a real moto server over HTTP, and the real playbooks run with ansible-playbook."""
+
+import dataclasses
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
+
+RECAP_RE = re.compile(r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)", re.M)
+
+
+@dataclasses.dataclass
+class Run:
+    rc: int
+    stdout: str
+    stderr: str
+    calls: object
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    @property
+    def changed(self):
+        match = RECAP_RE.search(self.stdout)
+        assert match, f"no play recap in output:\n{self.output[-3000:]}"
+        return int(match["changed"])
+
+    @property
+    def writes(self):
+        return self.calls.writes
+
+
+@pytest.fixture(scope="session")
+def local_aws(tmp_path_factory):
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with LocalAWS(log_path=str(log)) as aws:
+        yield aws
+
+
+@pytest.fixture
+def aws(local_aws):
+    """An empty account on the shared moto server for each test."""
+    local_aws.reset()
+    return local_aws
+
+
+@pytest.fixture
+def iam(aws):
+    return boto3.client("iam", endpoint_url=aws.url, region_name=aws.region, aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def ansible_env(aws, **extra):
+    env = aws.environ()
+    env.update(
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        PATH=f"{pathlib.Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def playbook(aws):
+    """Run one of the project's playbooks against the moto server, recording every IAM/STS call."""
+
+    def run(name, inventory="staging", *args, extra_vars=None, env=None):
+        command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", str(REPO / "inventories" / inventory)]
+        if not os.path.isabs(name):
+            name = str(REPO / "playbooks" / name)
+        command.append(name)
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
+        command += list(args)
+        with aws.recording() as calls:
+            proc = subprocess.run(command, cwd=REPO, env=ansible_env(aws, **(env or {})), capture_output=True, text=True, timeout=300, check=False)
+        return Run(proc.returncode, proc.stdout, proc.stderr, calls)
+
+    return run

@@ -1,0 +1,209 @@
+"""The ecs_task_role role through the real playbooks, against moto over HTTP, read back with boto3."""
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ACCOUNT = "123456789012"
+ENVIRONMENTS = ["staging", "production"]
+
+
+def role_name(env):
+    return f"{env}-cerpac-ecs-task-role"
+
+
+def read_role(iam, name):
+    role = iam.get_role(RoleName=name)["Role"]
+    inline = {p: iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"] for p in iam.list_role_policies(RoleName=name)["PolicyNames"]}
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+    tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
+    return role, inline, attached, tags
+
+
+def role_exists(iam, name):
+    return name in [r["RoleName"] for r in iam.list_roles()["Roles"]]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_deploy_creates_the_declared_role_and_a_rerun_changes_nothing(env, playbook, iam):
+    first = playbook("deploy.yml", env)
+    assert first.rc == 0, first.output
+    assert first.changed > 0
+
+    role, inline, attached, tags = read_role(iam, role_name(env))
+    trust = role["AssumeRolePolicyDocument"]
+    assert len(trust["Statement"]) == 1
+    statement = trust["Statement"][0]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:*"},
+    }
+    assert tags == {"Environment": env, "ManagedBy": "Ansible", "Module": "ecs_task_role"}
+    assert attached == []
+    assert list(inline) == ["uploads"]
+    uploads = inline["uploads"]["Statement"][0]
+    assert sorted(uploads["Action"]) == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    assert uploads["Resource"] == f"arn:aws:s3:::{env}-cerpac-uploads/*"
+    # The play prints the outputs: the role's real ARN.
+    assert f"task role {role_name(env)}: {role['Arn']}" in first.stdout
+
+    again = playbook("deploy.yml", env)
+    assert again.rc == 0, again.output
+    assert again.changed == 0, again.stdout
+    assert again.writes == []
+
+
+def test_check_mode_on_an_empty_account_reports_and_writes_nothing(playbook, iam):
+    run = playbook("deploy.yml", "staging", "--check")
+    assert run.rc == 0, run.output
+    assert run.changed >= 1
+    assert run.writes == []
+    assert not role_exists(iam, role_name("staging"))
+    # The outputs are known before the role exists.
+    assert f"arn:aws:iam::{ACCOUNT}:role/{role_name('staging')}" in run.stdout
+
+
+def test_check_mode_on_a_converged_role_reports_no_change(playbook):
+    assert playbook("deploy.yml", "staging").rc == 0
+    run = playbook("deploy.yml", "staging", "--check", "--diff")
+    assert run.rc == 0, run.output
+    assert run.changed == 0
+    assert run.writes == []
+
+
+def test_diff_shows_trust_policy_tags_and_each_inline_policy(playbook):
+    run = playbook("deploy.yml", "staging", "--check", "--diff")
+    assert run.rc == 0, run.output
+    diff = run.stdout.split("--- before", 1)[-1]
+    for pattern in (r"ecs-tasks\.amazonaws\.com", r"aws:SourceAccount", r"Environment\W+staging", r"ManagedBy\W+Ansible", r"uploads", r"staging-cerpac-uploads/\*"):
+        assert re.search(r"^\+.*" + pattern, diff, re.M), pattern
+
+
+def test_diff_of_a_change_shows_before_and_after(playbook, iam):
+    assert playbook("deploy.yml", "staging").rc == 0
+    iam.tag_role(RoleName=role_name("staging"), Tags=[{"Key": "Environment", "Value": "prod-by-hand"}])
+    run = playbook("deploy.yml", "staging", "--check", "--diff")
+    assert run.rc == 0, run.output
+    assert re.search(r"^-.*Environment\W+prod-by-hand", run.stdout, re.M)
+    assert re.search(r"^\+.*Environment\W+staging", run.stdout, re.M)
+    assert run.writes == []
+
+
+def test_drift_is_reverted_and_reported(playbook, iam):
+    name = role_name("staging")
+    assert playbook("deploy.yml", "staging").rc == 0
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="added-by-hand",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
+    )
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="uploads",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}),
+    )
+    iam.tag_role(RoleName=name, Tags=[{"Key": "Environment", "Value": "production"}, {"Key": "Owner", "Value": "someone"}])
+    managed = iam.create_policy(PolicyName="by-hand", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}))
+    iam.attach_role_policy(RoleName=name, PolicyArn=managed["Policy"]["Arn"])
+
+    run = playbook("deploy.yml", "staging")
+    assert run.rc == 0, run.output
+    assert run.changed > 0
+    assert "added-by-hand" in run.output  # reported, not silently dropped
+
+    dummy, inline, attached, tags = read_role(iam, name)
+    assert list(inline) == ["uploads"]
+    assert inline["uploads"]["Statement"][0]["Resource"] == "arn:aws:s3:::staging-cerpac-uploads/*"
+    assert attached == []
+    assert tags == {"Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_role"}
+
+    again = playbook("deploy.yml", "staging")
+    assert again.changed == 0, again.stdout
+    assert again.writes == []
+
+
+def test_an_other_account_is_refused_before_any_write(playbook, iam):
+    run = playbook("deploy.yml", "staging", extra_vars={"ecs_task_role_account_id": "999999999999"})
+    assert run.rc != 0
+    assert "999999999999" in run.output and ACCOUNT in run.output
+    assert run.writes == []
+    assert not role_exists(iam, role_name("staging"))
+
+
+def test_an_other_account_cannot_delete_either(playbook, iam):
+    assert playbook("deploy.yml", "staging").rc == 0
+    run = playbook("deploy.yml", "staging", extra_vars={"ecs_task_role_account_id": "999999999999", "ecs_task_role_state": "absent"})
+    assert run.rc != 0
+    assert run.writes == []
+    assert role_exists(iam, role_name("staging"))
+
+
+def test_absent_removes_the_role_and_a_second_absent_changes_nothing(playbook, iam):
+    assert playbook("deploy.yml", "staging").rc == 0
+    check = playbook("deploy.yml", "staging", "--check", extra_vars={"ecs_task_role_state": "absent"})
+    assert check.rc == 0 and check.changed >= 1 and check.writes == []
+    assert role_exists(iam, role_name("staging"))
+
+    gone = playbook("deploy.yml", "staging", extra_vars={"ecs_task_role_state": "absent"})
+    assert gone.rc == 0, gone.output
+    assert gone.changed >= 1
+    assert not role_exists(iam, role_name("staging"))
+
+    again = playbook("deploy.yml", "staging", extra_vars={"ecs_task_role_state": "absent"})
+    assert again.rc == 0, again.output
+    assert again.changed == 0
+    assert again.writes == []
+
+
+def test_changed_inputs_update_the_role_in_place(playbook, iam):
+    assert playbook("deploy.yml", "staging").rc == 0
+    xray = iam.create_policy(
+        PolicyName="xray-write",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "xray:PutTraceSegments", "Resource": "*"}]}),
+    )["Policy"]["Arn"]
+    run = playbook(
+        "deploy.yml",
+        "staging",
+        extra_vars={
+            "ecs_task_role_tags": {"CostCenter": "42"},
+            "ecs_task_role_max_session_duration": 7200,
+            "ecs_task_role_source_conditions": False,
+            "ecs_task_role_managed_policy_arns": [xray],
+        },
+    )
+    assert run.rc == 0, run.output
+    role, dummy, attached, tags = read_role(iam, role_name("staging"))
+    assert tags["CostCenter"] == "42" and tags["Module"] == "ecs_task_role"
+    assert role["MaxSessionDuration"] == 7200
+    assert "Condition" not in role["AssumeRolePolicyDocument"]["Statement"][0]
+    assert attached == [xray]
+    again = playbook("deploy.yml", "staging", extra_vars={"ecs_task_role_tags": {"CostCenter": "42"}, "ecs_task_role_max_session_duration": 7200,
+                                                          "ecs_task_role_source_conditions": False, "ecs_task_role_managed_policy_arns": [xray]})
+    assert again.changed == 0 and again.writes == []
+
+
+@pytest.mark.parametrize(
+    "extra_vars, field",
+    [
+        ({"ecs_task_role_env": "Staging"}, "ecs_task_role_env"),
+        ({"ecs_task_role_project_id": "my_project"}, "ecs_task_role_project_id"),
+        ({"ecs_task_role_name": "staging-" + "x" * 60}, "ecs_task_role_name"),
+        ({"ecs_task_role_name": "production-cerpac-ecs-task-role"}, "ecs_task_role_name"),
+        ({"ecs_task_role_account_id": "12345"}, "ecs_task_role_account_id"),
+        ({"ecs_task_role_state": "gone"}, "ecs_task_role_state"),
+        ({"ecs_task_role_tags": {"ManagedBy": "Terraform"}}, "ecs_task_role_tags"),
+        ({"ecs_task_role_max_session_duration": 60}, "ecs_task_role_max_session_duration"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_named_and_nothing_written(extra_vars, field, playbook, iam):
+    run = playbook("deploy.yml", "staging", extra_vars=extra_vars)
+    assert run.rc != 0
+    assert field in run.output
+    assert run.writes == []
+    assert iam.list_roles()["Roles"] == []
