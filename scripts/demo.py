@@ -1,0 +1,58 @@
+"""`make demo`: deploy staging and production against the local AWS endpoint, print each role, run again.
+
+Starts moto on a free 127.0.0.1 port, runs playbooks/deploy.yml for both inventories, reads every role back
+with boto3 and prints its name and ARN, runs both again to show that nothing changes, and stops moto, also
+when something fails. Exits non-zero when a run fails or the second run changes anything.
+"""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import boto3
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
+
+ENVIRONMENTS = ("staging", "production")
+RECAP_RE = re.compile(r"^\S+\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+def deploy(env, aws_env):
+    command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", f"inventories/{env}", "playbooks/deploy.yml"]
+    print(f"\n$ {' '.join(command[-3:])}", flush=True)
+    proc = subprocess.run(command, cwd=REPO, env=aws_env, capture_output=True, text=True, check=False)
+    sys.stdout.write(proc.stdout)
+    sys.stderr.write(proc.stderr)
+    recap = RECAP_RE.search(proc.stdout)
+    if proc.returncode != 0 or not recap:
+        raise SystemExit(f"deploy of {env} failed (exit {proc.returncode})")
+    return int(recap.group(1))
+
+
+def main():
+    with LocalAWS(region="eu-west-1") as aws:
+        print(f"Local AWS endpoint (moto) at {aws.url}")
+        aws_env = aws.environ()
+        aws_env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PATH=f"{pathlib.Path(sys.executable).parent}{os.pathsep}{aws_env['PATH']}")
+        first = {env: deploy(env, aws_env) for env in ENVIRONMENTS}
+        second = {env: deploy(env, aws_env) for env in ENVIRONMENTS}
+
+        iam = boto3.client("iam", endpoint_url=aws.url, region_name=aws.region, aws_access_key_id="testing", aws_secret_access_key="testing")
+        print("\nRoles in the local account:")
+        print(f"  {'environment':<12} {'changed (1st run)':<18} {'changed (2nd run)':<18} role name and ARN")
+        for env in ENVIRONMENTS:
+            role = iam.get_role(RoleName=f"{env}-cerpac-ecs-task-role")["Role"]
+            print(f"  {env:<12} {first[env]:<18} {second[env]:<18} {role['RoleName']}  {role['Arn']}")
+        if any(second.values()):
+            raise SystemExit("the second run changed something: the playbooks are not idempotent")
+        print("\nSecond run: 0 changes in both environments. Stopping the local endpoint.")
+
+
+if __name__ == "__main__":
+    main()
