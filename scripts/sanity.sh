@@ -49,6 +49,13 @@ if (( ${#ignores[@]} )); then
 fi
 
 # --- 1. fresh copy of the collection -----------------------------------------------------------
+# One run at a time per checkout: a second run would delete the copy under the first one's feet.
+mkdir -p "$repo/.cache"
+exec 9>"$repo/.cache/ansible-test.lock"
+if ! flock -n 9; then
+    echo "== another sanity run in this checkout holds .cache/ansible-test.lock; waiting for it"
+    flock 9
+fi
 rm -rf "$dest"
 mkdir -p "$dest"
 # Tracked plus untracked-not-ignored files; skip paths deleted from the work tree and anything that
