@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make test`: every test, in the order that fails fastest. Run through make, which builds .venv/ and the
+# collections tree first and puts .venv/bin on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "changelog fragments (antsibull-changelog lint)"
+antsibull-changelog lint
+
+step "README grants table is generated from the catalogue"
+python scripts/gen_grant_table.py --check
+
+step "ansible-lint (production profile, offline)"
+bash scripts/lint.sh
+
+step "ansible-test sanity (no ignore files)"
+test ! -e tests/sanity || ! ls tests/sanity/ignore-*.txt >/dev/null 2>&1
+bash scripts/sanity.sh
+
+step "collection build, install from the tarball, ansible-doc"
+bash scripts/build_install.sh
+
+step "molecule (default scenario against moto)"
+bash scripts/molecule.sh
+
+step "pytest: unit, golden files, integration against moto"
+python -m pytest tests -q -p no:cacheprovider

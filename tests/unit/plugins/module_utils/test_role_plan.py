@@ -1,0 +1,142 @@
+"""_role_plan: what has to change to turn the live role into the declared one."""
+
+import copy
+
+import pytest
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._partitions import partition_for_region
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import PlanError
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import parse_arn
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_absent
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import role_arn
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+UPLOADS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"}]}
+
+DECLARED = {
+    "name": "staging-app-ecs-task-role",
+    "path": "/",
+    "trust_policy": TRUST,
+    "description": "task role",
+    "max_session_duration": 3600,
+    "permissions_boundary": None,
+    "tags": {"Environment": "staging", "ManagedBy": "Ansible"},
+    "purge_tags": True,
+    "managed_policy_arns": [],
+    "inline_policies": {"uploads": UPLOADS},
+}
+
+
+def live_from(declared):
+    live = copy.deepcopy(declared)
+    for key in ("name", "purge_tags"):
+        live.pop(key)
+    return live
+
+
+def test_a_missing_role_is_created_with_everything():
+    plan = plan_role(DECLARED, None)
+    assert plan["exists"] is False and plan["changed"] is True
+    assert plan["inline_policies_to_put"] == ["uploads"]
+    assert "trust_policy" in plan["role_updates"]
+    assert plan["diff"]["before"] == {}
+    assert plan["diff"]["after"]["inline_policies"] == {"uploads": UPLOADS}
+
+
+def test_a_converged_role_needs_nothing():
+    plan = plan_role(DECLARED, live_from(DECLARED))
+    assert plan["changed"] is False
+    assert plan["role_updates"] == [] and plan["inline_policies_to_put"] == [] and plan["inline_policies_to_delete"] == []
+    assert plan["diff"]["before"] == plan["diff"]["after"]
+
+
+def test_policies_are_compared_as_data_not_text():
+    live = live_from(DECLARED)
+    reordered = {"Statement": [{"Resource": ["arn:aws:s3:::b/*"], "Action": ["s3:PutObject", "s3:GetObject"], "Effect": "Allow"}], "Version": "2012-10-17"}
+    live["inline_policies"] = {"uploads": reordered}
+    live["trust_policy"] = '{"Statement": [{"Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Effect": "Allow"}], "Version": "2012-10-17"}'
+    assert plan_role(DECLARED, live)["changed"] is False
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda live: live.update(trust_policy={**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"AWS": "*"}}]}), {"role_updates": ["trust_policy"]}),
+        (lambda live: live.update(description="other"), {"role_updates": ["description"]}),
+        (lambda live: live.update(max_session_duration=7200), {"role_updates": ["max_session_duration"]}),
+        (lambda live: live["tags"].update(Environment="production"), {"role_updates": ["tags"]}),
+        (lambda live: live["tags"].update(Owner="someone"), {"role_updates": ["tags"]}),
+        (lambda live: live.update(managed_policy_arns=["arn:aws:iam::aws:policy/AdministratorAccess"]),
+         {"role_updates": ["managed_policy_arns"], "managed_policies_to_detach": ["arn:aws:iam::aws:policy/AdministratorAccess"]}),
+        (lambda live: live["inline_policies"].update(extra={"Version": "2012-10-17", "Statement": []}), {"inline_policies_to_delete": ["extra"]}),
+        (lambda live: live["inline_policies"].pop("uploads"), {"inline_policies_to_put": ["uploads"]}),
+        (lambda live: live["inline_policies"]["uploads"]["Statement"][0].update(Resource="*"), {"inline_policies_to_put": ["uploads"]}),
+    ],
+    ids=["trust", "description", "session", "tag-value", "extra-tag", "managed", "extra-inline", "missing-inline", "changed-inline"],
+)
+def test_each_kind_of_drift_is_found(mutate, expected):
+    live = live_from(DECLARED)
+    mutate(live)
+    plan = plan_role(DECLARED, live)
+    assert plan["changed"] is True
+    for key, value in expected.items():
+        assert plan[key] == value, key
+    assert plan["diff"]["before"] != plan["diff"]["after"]
+
+
+def test_unmanaged_fields_are_left_alone():
+    declared = dict(DECLARED, description=None, max_session_duration=None, permissions_boundary=None)
+    live = live_from(DECLARED)
+    live.update(description="set elsewhere", max_session_duration=43200, permissions_boundary="arn:aws:iam::123456789012:policy/boundary")
+    assert plan_role(declared, live)["changed"] is False
+
+
+def test_foreign_tags_are_kept_without_purge():
+    live = live_from(DECLARED)
+    live["tags"]["Owner"] = "someone"
+    assert plan_role(dict(DECLARED, purge_tags=False), live)["changed"] is False
+
+
+def test_a_changed_path_is_refused():
+    live = live_from(DECLARED)
+    live["path"] = "/apps/"
+    with pytest.raises(PlanError, match="path"):
+        plan_role(DECLARED, live)
+
+
+def test_absent():
+    assert plan_absent(None)["changed"] is False
+    gone = plan_absent(live_from(DECLARED))
+    assert gone["changed"] is True and gone["diff"]["after"] == {}
+
+
+@pytest.mark.parametrize(
+    "expected, actual, refused",
+    [("123456789012", "123456789012", False), ("123456789012", "999999999999", True), ("", "999999999999", False), (None, "1", False)],
+)
+def test_account_guard(expected, actual, refused):
+    message = check_account(expected, actual)
+    assert bool(message) is refused
+    if refused:
+        assert expected in message and actual in message
+
+
+@pytest.mark.parametrize(
+    "region, partition",
+    [("eu-west-1", "aws"), ("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"),
+     ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b"), ("eu-isoe-west-1", "aws-iso-e"), ("us-isof-south-1", "aws-iso-f")],
+)
+def test_partition_follows_the_region(region, partition):
+    assert partition_for_region(region) == partition
+
+
+def test_arns():
+    assert role_arn("aws-cn", "123456789012", "/apps/", "r") == "arn:aws-cn:iam::123456789012:role/apps/r"
+    assert parse_arn("arn:aws-us-gov:iam::123456789012:role/r") == {
+        "partition": "aws-us-gov", "service": "iam", "region": "", "account": "123456789012", "resource": "role/r"}
+    assert parse_arn("not-an-arn") is None
