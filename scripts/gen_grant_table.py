@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 
 # Copyright (c) 2025, cerpac platform engineering
@@ -110,8 +109,8 @@ def render_reference(catalogue):
         if resources.get("strip"):
             out.append("- `%s` is stripped from both ends of each name before use." % resources["strip"])
         for option, option_spec in sorted(spec.get("options", {}).items()):
-            out.append("- `%s` (optional): %s. Rule: %s. Example: `%s`." % (option, option_spec["what"], option_spec["allowed"],
-                                                                           option_spec["example"]))
+            out.append("- `%s` (optional): %s. Rule: %s. Example: `%s`."
+                       % (option, option_spec["what"], option_spec["allowed"], option_spec["example"]))
         if spec.get("kms_via"):
             out.append("- `kms_key` (optional): %s; adds the KMS actions below on that key, with"
                        " `kms:ViaService = %s.<region>.<dns suffix>`." % (catalogue.KMS_KEY["what"], spec["kms_via"]))

@@ -85,13 +85,13 @@ def _fill(template, values):
 
 def _templates(service):
     spec = CATALOGUE[service]
+    templates = []
     for access in spec["access"].values():
         for statement in access["statements"]:
-            for template in statement["resources"]:
-                yield template
+            templates.extend(statement["resources"])
     for option in spec.get("options", {}).values():
-        for template in option.get("extra_resources", []):
-            yield template
+        templates.extend(option.get("extra_resources", []))
+    return templates
 
 
 def _uses(service, placeholder):

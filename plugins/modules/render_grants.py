@@ -22,7 +22,7 @@ description:
   - Makes no AWS call and changes nothing. Invalid grants fail the task with one line per problem, naming the
     grant, the field, the value and what is allowed.
 author:
-  - cerpac platform engineering
+  - cerpac platform engineering (@cerpac)
 options:
   grants:
     description:

@@ -145,8 +145,8 @@ def test_check_exceptions_are_narrow():
     assert [(rule["code"], rule["action"]) for rule in catalogue.CHECK_EXCEPTIONS] == [("PERMISSIONS_MANAGEMENT", "rds-db:connect")]
     if check_policy is None:
         pytest.skip("grant_checks not available")
-    document = {"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow", "Action": ["iam:PutRolePolicy"],
-                                                         "Resource": ["arn:aws:iam::123456789012:role/x"]}]}
+    statement = {"Sid": "A", "Effect": "Allow", "Action": ["iam:PutRolePolicy"], "Resource": ["arn:aws:iam::123456789012:role/x"]}
+    document = {"Version": "2012-10-17", "Statement": [statement]}
     assert [f["code"] for f in check_policy(document, name="p", exceptions=catalogue.CHECK_EXCEPTIONS) if not f["accepted"]]
 
 
