@@ -151,7 +151,8 @@ CASES = [
     ("match-access-point-object", policy(allow("s3:GetObject", "arn:aws:s3:eu-west-1:123456789012:accesspoint/ap/object/*")), {}, "RESOURCE_MISMATCH", False),
     ("match-log-group-star", policy(allow(["logs:CreateLogStream", "logs:PutLogEvents"], "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/app:*")),
      {}, "RESOURCE_MISMATCH", False),
-    ("match-ssm-parameter-path", policy(allow("ssm:GetParameters", "arn:aws:ssm:eu-west-1:123456789012:parameter/app/staging/*")), {}, "RESOURCE_MISMATCH", False),
+    ("match-ssm-parameter-path", policy(allow("ssm:GetParameters", "arn:aws:ssm:eu-west-1:123456789012:parameter/app/staging/*")),
+     {}, "RESOURCE_MISMATCH", False),
     ("match-role-path", policy(allow("iam:PassRole", "arn:aws:iam::123456789012:role/service/app")), {}, "RESOURCE_MISMATCH", False),
     ("match-split-required-types", policy(allow("ec2:AttachVolume", "arn:aws:ec2:eu-west-1:123456789012:instance/*"),
                                           allow("ec2:AttachVolume", "arn:aws:ec2:eu-west-1:123456789012:volume/*")), {}, "RESOURCE_MISMATCH", False),
@@ -334,8 +335,13 @@ JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_n
                       st.sampled_from(["*", "s3:*", "s3:Get*", "iam:PassRole", "Allow", "Deny", "2012-10-17", "2008-10-17",
                                        OBJECTS, BUCKET, "arn:aws:s3:::${aws:username}/*", "arn:*:*:*:*:*", "arn:aws:iam::1:role/x",
                                        "arn:aws:s3:::a?b/*", "${aws:username}", "arn:aws:logs:*:*:log-group:${x"]))
-JSON_VALUE = st.recursive(JSON_LEAF, lambda children: st.one_of(st.lists(children, max_size=4),
-                                                                 st.dictionaries(st.text(max_size=8), children, max_size=4)), max_leaves=20)
+
+
+def _containers(children):
+    return st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4))
+
+
+JSON_VALUE = st.recursive(JSON_LEAF, _containers, max_leaves=20)
 KEYS = st.sampled_from(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal", "Other"])
 STATEMENT = st.dictionaries(KEYS, JSON_VALUE, max_size=7)
 DOCUMENT = st.fixed_dictionaries({}, optional={"Version": JSON_VALUE, "Statement": st.one_of(STATEMENT, st.lists(STATEMENT, max_size=4), JSON_VALUE),
