@@ -124,6 +124,21 @@ policies:
             Effect: Allow
             Action: ["s3:GetObject"]
             Resource: ["arn:aws:s3:::staging-cerpac-uploads/uploads/*"]
+check_exceptions:
+  description:
+    - Findings of M(cerpac.ecs_iam.validate_grants) that these policies raise by design, in the form of its
+      O(cerpac.ecs_iam.validate_grants#module:exceptions) option, each with its reason. Today only
+      C(PERMISSIONS_MANAGEMENT) for C(rds-db:connect), which AWS labels "Permissions management" although it only
+      logs in as the one database user named in its ARN.
+    - The role passes them to M(cerpac.ecs_iam.validate_grants), which still reports them, marked accepted.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - code: PERMISSIONS_MANAGEMENT
+      action: rds-db:connect
+      resource: "*"
+      reason: rds-db:connect only logs in as the database user named in its ARN
 statements_count:
   description: The number of statements in all rendered policies.
   returned: always
@@ -170,7 +185,18 @@ errors:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CHECK_EXCEPTIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
+
+
+def check_exceptions_for(policies):
+    """The catalogue's by-design exceptions for validate_grants that these policies need (by action)."""
+    used = set()
+    for policy in policies:
+        for statement in policy["document"]["Statement"]:
+            actions = statement.get("Action", [])
+            used.update(action.lower() for action in ([actions] if isinstance(actions, str) else actions))
+    return [dict(exception) for exception in CHECK_EXCEPTIONS if exception["action"].lower() in used]
 
 
 def main():
@@ -201,6 +227,7 @@ def main():
         changed=False,
         policies=policies,
         statements_count=sum(len(policy["document"]["Statement"]) for policy in policies),
+        check_exceptions=check_exceptions_for(policies),
     )
 
 

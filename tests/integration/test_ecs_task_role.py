@@ -46,10 +46,13 @@ def test_deploy_creates_the_declared_role_and_a_rerun_changes_nothing(env, playb
     }
     assert tags == {"Environment": env, "ManagedBy": "Ansible", "Module": "ecs_task_role"}
     assert attached == []
-    assert list(inline) == ["uploads"]
-    uploads = inline["uploads"]["Statement"][0]
-    assert sorted(uploads["Action"]) == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    assert uploads["Resource"] == f"arn:aws:s3:::{env}-cerpac-uploads/*"
+    # The inventory's grants, rendered one inline policy per service.
+    assert sorted(inline) == ["grants-dynamodb", "grants-s3", "grants-secretsmanager", "grants-ses", "grants-ssm"]
+    s3_actions = {action for statement in inline["grants-s3"]["Statement"] for action in statement["Action"]}
+    assert {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"} <= s3_actions
+    assert {resource for statement in inline["grants-s3"]["Statement"] for resource in statement["Resource"]} == {f"arn:aws:s3:::{env}-cerpac-uploads/*"}
+    ssm = inline["grants-ssm"]["Statement"][0]["Resource"]
+    assert f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/{env}/myapp/*" in ssm
     # The play prints the outputs: the role's real ARN.
     assert f"task role {role_name(env)}: {role['Arn']}" in first.stdout
 
@@ -81,7 +84,7 @@ def test_diff_shows_trust_policy_tags_and_each_inline_policy(playbook):
     run = playbook("deploy.yml", "staging", "--check", "--diff")
     assert run.rc == 0, run.output
     diff = run.stdout.split("--- before", 1)[-1]
-    for pattern in (r"ecs-tasks\.amazonaws\.com", r"aws:SourceAccount", r"Environment\W+staging", r"ManagedBy\W+Ansible", r"uploads", r"staging-cerpac-uploads/\*"):
+    for pattern in (r"ecs-tasks\.amazonaws\.com", r"aws:SourceAccount", r"Environment\W+staging", r"ManagedBy\W+Ansible", r"grants-s3", r"staging-cerpac-uploads/\*"):
         assert re.search(r"^\+.*" + pattern, diff, re.M), pattern
 
 
@@ -105,7 +108,7 @@ def test_drift_is_reverted_and_reported(playbook, iam):
     )
     iam.put_role_policy(
         RoleName=name,
-        PolicyName="uploads",
+        PolicyName="grants-s3",
         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}),
     )
     iam.tag_role(RoleName=name, Tags=[{"Key": "Environment", "Value": "production"}, {"Key": "Owner", "Value": "someone"}])
@@ -118,8 +121,8 @@ def test_drift_is_reverted_and_reported(playbook, iam):
     assert "added-by-hand" in run.output  # reported, not silently dropped
 
     dummy, inline, attached, tags = read_role(iam, name)
-    assert list(inline) == ["uploads"]
-    assert inline["uploads"]["Statement"][0]["Resource"] == "arn:aws:s3:::staging-cerpac-uploads/*"
+    assert "added-by-hand" not in inline
+    assert inline["grants-s3"]["Statement"][0]["Resource"] == ["arn:aws:s3:::staging-cerpac-uploads/*"]
     assert attached == []
     assert tags == {"Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_role"}
 
@@ -207,3 +210,37 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_written(extra_var
     assert field in run.output
     assert run.writes == []
     assert iam.list_roles()["Roles"] == []
+
+
+def test_a_grant_that_breaks_least_privilege_stops_the_play_before_aws(playbook, iam):
+    wide = [{"name": "wide", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]
+    run = playbook("deploy.yml", "staging", extra_vars={"ecs_task_role_policies": wide})
+    assert run.rc != 0
+    assert "RESOURCE_STAR" in run.output and "wide" in run.output
+    assert len(run.calls) == 0, run.calls  # refused before the first AWS call
+    assert iam.list_roles()["Roles"] == []
+
+
+def test_an_accepted_exception_lets_the_grant_through_and_is_still_reported(playbook, iam):
+    xray = [{"name": "xray", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"},
+                                                                                   {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]
+    exceptions = [{"code": "RESOURCE_STAR", "action": "s3:GetObject", "resource": "*", "reason": "reads any bucket's public objects (audit tool)"}]
+    run = playbook("deploy.yml", "staging", "-v", extra_vars={"ecs_task_role_policies": xray, "ecs_task_role_grant_exceptions": exceptions})
+    assert run.rc == 0, run.output
+    assert "xray" in iam.list_role_policies(RoleName=role_name("staging"))["PolicyNames"]
+
+
+def test_a_bad_intent_names_the_grant_the_field_and_the_allowed_values(playbook, iam):
+    run = playbook("deploy.yml", "staging", extra_vars={"ecs_task_role_grants": [{"service": "sqs", "access": ["fly"], "resources": ["jobs"]}]})
+    assert run.rc != 0
+    assert "grants[0]" in run.output and "access" in run.output and "consume" in run.output
+    assert len(run.calls) == 0
+    assert iam.list_roles()["Roles"] == []
+
+
+def test_rds_connect_grant_deploys(playbook, iam):
+    grants = [{"service": "rds", "access": ["connect"], "resources": ["db-ABCDEFGHIJKLMNOPQRSTUVWXY1/app_user"]}]
+    run = playbook("deploy.yml", "staging", extra_vars={"ecs_task_role_grants": grants})
+    assert run.rc == 0, run.output
+    document = iam.get_role_policy(RoleName=role_name("staging"), PolicyName="grants-rds")["PolicyDocument"]
+    assert document["Statement"][0]["Resource"] == [f"arn:aws:rds-db:eu-west-1:{ACCOUNT}:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXY1/app_user"]
