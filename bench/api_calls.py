@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
 
 PLAYBOOKS = {
-    "ours": ["-i", str(REPO / "inventories" / "staging"), str(REPO / "playbooks" / "deploy.yml")],
+    "ours": ["-i", str(REPO / "inventories" / "staging"), str(REPO / "playbooks" / "deploy.yml"), "-e", f"@{HERE / 'one-policy.yml'}"],
     "baseline": [str(HERE / "baseline.yml")],
 }
 ABSENT = {"ours": ["-e", "ecs_task_role_state=absent"], "baseline": ["-e", "state=absent"]}
@@ -58,7 +58,8 @@ def main():
         results = {who: [measure(aws, env, who) for dummy in range(REPEAT)] for who in PLAYBOOKS}
 
     print(f"IAM/STS calls per run (moto recorder), one role with one inline policy; seconds are the median of {REPEAT}")
-    header = f"{'step':<22} {'baseline calls':>14} {'ours calls':>10} {'ours - base':>11} {'base writes':>11} {'our writes':>10} {'base s':>7} {'ours s':>7} {'ratio':>6}"
+    header = (f"{'step':<22} {'baseline calls':>14} {'ours calls':>10} {'ours - base':>11} {'base writes':>11} {'our writes':>10} "
+              f"{'base s':>7} {'ours s':>7} {'ratio':>6}")
     print(header)
     print("-" * len(header))
     for step in results["ours"][0]:

@@ -14,13 +14,13 @@ description:
   - Returns what has to change, so that later tasks call M(amazon.aws.iam_role) and M(amazon.aws.iam_policy)
     only for what differs, and a C(diff) of the whole role (shown with C(--diff)), which M(amazon.aws.iam_role)
     does not give.
-  - Never writes. RV(changed) says that the live role differs from the declaration, in check mode and in a normal
+  - Never writes. C(changed) says that the live role differs from the declaration, in check mode and in a normal
     run alike; the tasks that follow it converge that difference.
   - Refuses, before any write, when the credentials belong to another account than O(expected_account_id).
     The account is read from the role's ARN when the role exists, else from C(sts:GetCallerIdentity).
   - Used by the roles C(cerpac.ecs_iam.ecs_task_role) and C(cerpac.ecs_iam.ecs_task_execution_role).
 author:
-  - cerpac platform engineering
+  - cerpac platform engineering (@cerpac)
 options:
   name:
     description: Name of the IAM role.

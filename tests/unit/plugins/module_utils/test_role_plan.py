@@ -57,16 +57,20 @@ def test_a_converged_role_needs_nothing():
 
 def test_policies_are_compared_as_data_not_text():
     live = live_from(DECLARED)
-    reordered = {"Statement": [{"Resource": ["arn:aws:s3:::b/*"], "Action": ["s3:PutObject", "s3:GetObject"], "Effect": "Allow"}], "Version": "2012-10-17"}
+    reordered = {"Statement": [{"Resource": ["arn:aws:s3:::b/*"], "Action": ["s3:PutObject", "s3:GetObject"], "Effect": "Allow"}],
+                 "Version": "2012-10-17"}
     live["inline_policies"] = {"uploads": reordered}
-    live["trust_policy"] = '{"Statement": [{"Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Effect": "Allow"}], "Version": "2012-10-17"}'
+    live["trust_policy"] = (
+        '{"Statement": [{"Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Effect": "Allow"}], "Version": "2012-10-17"}'
+    )
     assert plan_role(DECLARED, live)["changed"] is False
 
 
 @pytest.mark.parametrize(
     "mutate, expected",
     [
-        (lambda live: live.update(trust_policy={**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"AWS": "*"}}]}), {"role_updates": ["trust_policy"]}),
+        (lambda live: live.update(trust_policy={**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"AWS": "*"}}]}),
+         {"role_updates": ["trust_policy"]}),
         (lambda live: live.update(description="other"), {"role_updates": ["description"]}),
         (lambda live: live.update(max_session_duration=7200), {"role_updates": ["max_session_duration"]}),
         (lambda live: live["tags"].update(Environment="production"), {"role_updates": ["tags"]}),
