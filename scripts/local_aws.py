@@ -92,6 +92,8 @@ class LocalAWS:
         self._tmp = tempfile.TemporaryDirectory(prefix="local-aws-")  # pylint: disable=consider-using-with
         # The recorder writes its file into the working directory unless told otherwise.
         env = dict(os.environ, MOTO_ENABLE_RECORDING="True", MOTO_RECORDER_FILEPATH=os.path.join(self._tmp.name, "recording"))
+        # Like a real account, have AWS managed policies (AmazonECSTaskExecutionRolePolicy, ...) to attach.
+        env.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         if self.account_id:
             env["MOTO_ACCOUNT_ID"] = str(self.account_id)
         log = open(self.log_path or os.devnull, "ab")  # pylint: disable=consider-using-with
