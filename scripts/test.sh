@@ -9,8 +9,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "changelog fragments (antsibull-changelog lint)"
 antsibull-changelog lint
 
-step "README grants table is generated from the catalogue"
+step "generated docs are up to date (grants table from the catalogue, role variables from argument specs)"
 python scripts/gen_grant_table.py --check
+python scripts/gen_role_docs.py --check
 
 step "ansible-lint (production profile, offline)"
 bash scripts/lint.sh
