@@ -5,14 +5,16 @@
 
 """Filters over AWS names; documentation in the YAML files beside this one."""
 
+import re
+
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._partitions import REGION_RE
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._partitions import partition_for_region
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import REGION_PATTERN
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import partition_for_region
 
 
 def aws_partition(region):
-    if not isinstance(region, str) or not REGION_RE.match(region):
+    if not isinstance(region, str) or not re.fullmatch(REGION_PATTERN, region):
         raise AnsibleFilterError(f"aws_partition: {region!r} is not an AWS region name such as eu-west-1")
     return partition_for_region(region)
 
