@@ -230,6 +230,29 @@ def read_role(client, name, with_policies):
     return live
 
 
+def drift_warnings(name, plan, live, check_mode):
+    """Changes made to the live role outside this declaration, said aloud before they are reverted."""
+    if live is None or not plan.get("exists") or "role_updates" not in plan:
+        return []
+    will = "would be" if check_mode else "will be"
+    messages = [f"IAM role {name}: inline policy {policy!r} is not declared; it {will} removed" for policy in plan["inline_policies_to_delete"]]
+    messages += [
+        f"IAM role {name}: inline policy {policy!r} differs from the declaration; it {will} put back"
+        for policy in plan["inline_policies_to_put"]
+        if policy in live["inline_policies"]
+    ]
+    messages += [f"IAM role {name}: managed policy {arn} is attached but not declared; it {will} detached" for arn in plan["managed_policies_to_detach"]]
+    labels = {
+        "trust_policy": "the trust policy differs",
+        "description": "the description differs",
+        "max_session_duration": "the maximum session duration differs",
+        "permissions_boundary": "the permissions boundary differs",
+        "tags": "the tags differ",
+    }
+    messages += [f"IAM role {name}: {labels[field]} from the declaration; {will} restored" for field in plan["role_updates"] if field in labels]
+    return messages
+
+
 def caller_account(module):
     identity = module.client("sts", retry_decorator=AWSRetry.jittered_backoff()).get_caller_identity(aws_retry=True)
     return parse_arn(identity["Arn"])["partition"], identity["Account"]
@@ -306,6 +329,8 @@ def main():
         if live is None:
             result["role_arn"] = role_arn(result["partition"], result["account_id"], params["path"], name)
 
+    for message in drift_warnings(name, plan, live, module.check_mode):
+        module.warn(message)
     diff = plan.pop("diff")
     result.update(plan)
     if module._diff:

@@ -121,7 +121,10 @@ def test_drift_is_reverted_and_reported(playbook, iam):
     run = playbook("deploy.yml", "staging")
     assert run.rc == 0, run.output
     assert run.changed > 0
-    assert "added-by-hand" in run.output  # reported, not silently dropped
+    warnings = " ".join(run.output.split())
+    assert "inline policy 'added-by-hand' is not declared; it will be removed" in warnings  # reported, not silently dropped
+    assert "inline policy 'grants-s3' differs from the declaration" in warnings
+    assert "is attached but not declared" in warnings and "the tags differ from the declaration; will be restored" in warnings
 
     dummy, inline, attached, tags = read_role(iam, name)
     assert "added-by-hand" not in inline
