@@ -133,7 +133,8 @@ def test_account_guard(expected, actual, refused):
 @pytest.mark.parametrize(
     "region, partition",
     [("eu-west-1", "aws"), ("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"),
-     ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b"), ("eu-isoe-west-1", "aws-iso-e"), ("us-isof-south-1", "aws-iso-f"), ("eusc-de-east-1", "aws-eusc")],
+     ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b"), ("eu-isoe-west-1", "aws-iso-e"), ("us-isof-south-1", "aws-iso-f"),
+     ("eusc-de-east-1", "aws-eusc")],
 )
 def test_partition_follows_the_region(region, partition):
     assert partition_for_region(region) == partition
