@@ -13,24 +13,20 @@
 # KEEP_TMP=1 keeps the temp dir for inspection.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
-
-venv_bin="$repo/.venv/bin"
-amazon_aws="$repo/.collections/ansible_collections/amazon/aws"
 fqcn=cerpac.ecs_iam
 
 die() { echo "build_install.sh: $*" >&2; exit 1; }
 
-[[ -x "$venv_bin/ansible-galaxy" ]] || die "no $venv_bin/ansible-galaxy: run 'make setup' first"
-[[ -f "$amazon_aws/MANIFEST.json" ]] || die "no amazon.aws in .collections/: run 'make setup' first"
+require_toolchain build_install.sh ansible-galaxy
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecs_iam-build.XXXXXX")
 cleanup() { if [[ "${KEEP_TMP:-}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi; }
 trap cleanup EXIT
 
 # Nothing from the checkout's configuration may leak in: the installed copy must stand alone.
-export PATH="$venv_bin:$PATH"
 unset ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 export ANSIBLE_HOME="$tmp/ansible_home"
 export ANSIBLE_COLLECTIONS_PATH="$tmp/collections"
@@ -40,15 +36,7 @@ export ANSIBLE_NOCOLOR=1
 # --- 1. stage and build ------------------------------------------------------------------------
 stage="$tmp/stage/ecs_iam"
 mkdir -p "$stage" "$tmp/dist"
-git ls-files -z --cached --others --exclude-standard \
-    | while IFS= read -r -d '' path; do
-        case "$path" in
-            .collections | .collections/* | .venv | .venv/* | .cache | .cache/* | tests/output/*) continue ;;
-        esac
-        if [[ -e "$path" || -L "$path" ]]; then printf '%s\0' "$path"; fi
-    done \
-    | tar --null --no-recursion -T - -cf - \
-    | tar -xf - -C "$stage"
+copy_collection "$stage"
 
 echo "== ansible-galaxy collection build"
 (cd "$tmp" && ansible-galaxy collection build --output-path "$tmp/dist" "$stage")

@@ -4,15 +4,10 @@
 # collections path. Extra arguments go to ansible-lint. Exits non-zero on any finding.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
-
-venv_bin="$repo/.venv/bin"
-[[ -x "$venv_bin/ansible-lint" ]] || { echo "lint.sh: no $venv_bin/ansible-lint: run 'make setup' first" >&2; exit 1; }
-[[ -f .collections/ansible_collections/amazon/aws/MANIFEST.json ]] ||
-    { echo "lint.sh: no amazon.aws in .collections/: run 'make setup' first" >&2; exit 1; }
-
-export PATH="$venv_bin:$PATH"
+require_toolchain lint.sh ansible-lint
 export ANSIBLE_CONFIG="$repo/ansible.cfg"
 export ANSIBLE_COLLECTIONS_PATH="$repo/.collections"
 # Belt and braces with `offline: true`: never reach for Galaxy.

@@ -4,16 +4,11 @@
 # leaves no moto server behind, whatever happens.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
-
-venv_bin="$repo/.venv/bin"
-[[ -x "$venv_bin/molecule" ]] || { echo "molecule.sh: no $venv_bin/molecule: run 'make setup' first" >&2; exit 1; }
-[[ -f .collections/ansible_collections/amazon/aws/MANIFEST.json ]] ||
-    { echo "molecule.sh: no amazon.aws in .collections/: run 'make setup' first" >&2; exit 1; }
-
 # molecule and the playbooks it runs need the venv's ansible-* commands first on PATH.
-export PATH="$venv_bin:$PATH"
+require_toolchain molecule.sh molecule
 export ANSIBLE_CONFIG="$repo/ansible.cfg"
 export ANSIBLE_COLLECTIONS_PATH="$repo/.collections"
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN

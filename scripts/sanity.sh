@@ -17,11 +17,10 @@
 # Exits non-zero on any failure. Ignore files (tests/sanity/ignore-*.txt) are refused.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
 
-venv_bin="$repo/.venv/bin"
-amazon_aws="$repo/.collections/ansible_collections/amazon/aws"
 root="$repo/.cache/ansible-test/ansible_collections"
 dest="$root/cerpac/ecs_iam"
 
@@ -34,9 +33,7 @@ pip_cache="${HOME}/.ansible/test/cache"
 
 die() { echo "sanity.sh: $*" >&2; exit 1; }
 
-[[ -x "$venv_bin/ansible-test" ]] || die "no $venv_bin/ansible-test: run 'make setup' first"
-[[ -f "$amazon_aws/MANIFEST.json" ]] || die "no amazon.aws in .collections/: run 'make setup' first"
-export PATH="$venv_bin:$PATH"
+require_toolchain sanity.sh ansible-test
 # ansible-test writes its own configuration for the tests it runs; a project ansible.cfg must not leak in.
 unset ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
@@ -60,15 +57,7 @@ rm -rf "$dest"
 mkdir -p "$dest"
 # Tracked plus untracked-not-ignored files; skip paths deleted from the work tree and anything that
 # is the toolchain's, not the collection's.
-git ls-files -z --cached --others --exclude-standard \
-    | while IFS= read -r -d '' path; do
-        case "$path" in
-            .collections | .collections/* | .venv | .venv/* | .cache | .cache/* | tests/output/*) continue ;;
-        esac
-        if [[ -e "$path" || -L "$path" ]]; then printf '%s\0' "$path"; fi
-    done \
-    | tar --null --no-recursion -T - -cf - \
-    | tar -xf - -C "$dest"
+copy_collection "$dest"
 # ansible-test takes its file list from the nearest enclosing git work tree. Without one of its own the
 # copy would be judged by this checkout's git, which ignores .cache/, and every target would be skipped.
 # An empty repository makes all copied files "untracked, not ignored", which is what ansible-test lists.

@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# Shared by the scripts/*.sh tools: the checkout's root, the toolchain check, and a clean copy of the
+# collection's own files. Source it: `. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"`.
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv_bin="$repo/.venv/bin"
+amazon_aws="$repo/.collections/ansible_collections/amazon/aws"
+
+# require_toolchain TOOL COMMAND: stop unless `make setup` has built .venv/ (with COMMAND) and .collections/.
+require_toolchain() {
+    [[ -x "$venv_bin/$2" ]] || { echo "$1: no $venv_bin/$2: run 'make setup' first" >&2; exit 1; }
+    [[ -f "$amazon_aws/MANIFEST.json" ]] || { echo "$1: no amazon.aws in .collections/: run 'make setup' first" >&2; exit 1; }
+    export PATH="$venv_bin:$PATH"
+}
+
+# copy_collection DEST: the collection's files (git-tracked plus untracked-not-ignored, still present),
+# without the toolchain's folders, copied into DEST.
+copy_collection() {
+    mkdir -p "$1"
+    (cd "$repo" && git ls-files -z --cached --others --exclude-standard) \
+        | while IFS= read -r -d '' path; do
+            case "$path" in
+                .collections | .collections/* | .venv | .venv/* | .cache | .cache/* | tests/output/*) continue ;;
+            esac
+            if [[ -e "$repo/$path" || -L "$repo/$path" ]]; then printf '%s\0' "$path"; fi
+        done \
+        | tar -C "$repo" --null --no-recursion -T - -cf - \
+        | tar -xf - -C "$1"
+}
