@@ -1,0 +1,280 @@
+"""A loopback HTTP proxy in front of the local AWS endpoint (moto) that injects the faults AWS really shows.
+
+For a configurable share of IAM and STS requests, chosen by a seeded random generator (so one seed gives the
+same faults for the same sequence of requests), it answers instead of moto:
+
+    throttle      HTTP 400  <Code>Throttling</Code>           (IAM/STS "Rate exceeded")
+    error500      HTTP 500  <Code>InternalFailure</Code>
+    error503      HTTP 503  <Code>ServiceUnavailable</Code>
+    drop_before   closes the connection without forwarding and without an answer
+    drop_after    forwards to moto (the write happens), then closes without answering
+
+``/moto-api/`` control calls are always forwarded untouched. Everything stays on 127.0.0.1.
+
+    with LocalAWS() as aws, FaultProxy(aws.url, share=0.1, seed=7) as proxy:
+        env = aws.environ(); env.update(AWS_URL=proxy.url, AWS_ENDPOINT_URL=proxy.url)
+        ...                                    # run ansible-playbook with env
+        proxy.stats()                          # requests seen, injected faults by kind, answered actions
+        proxy.configure(share=0.3, kinds=["throttle"], seed=1)   # at run time
+
+Two hooks let a test drive a run deterministically (both run in the request's thread):
+
+    proxy.before_forward = fn(request)             # may block (e.g. a barrier between two processes)
+    proxy.after_forward = fn(request, status)      # after moto answered, before the client hears it;
+                                                   # return True to drop the answer
+    proxy.refuse_all = True                        # every later IAM/STS request is dropped unanswered
+
+Run alone: ``python scripts/fault_proxy.py --upstream http://127.0.0.1:5000 --share 0.1 [--port N]``;
+``GET /fault-proxy/stats`` and ``POST /fault-proxy/configure`` (JSON: share, kinds, seed) then serve as its
+control interface.
+"""
+
+import argparse
+import collections
+import dataclasses
+import http.client
+import http.server
+import json
+import random
+import re
+import socket
+import threading
+import urllib.parse
+import uuid
+
+KINDS = ("throttle", "error500", "error503", "drop_before", "drop_after")
+ERRORS = {
+    "throttle": (400, "Sender", "Throttling", "Rate exceeded"),
+    "error500": (500, "Receiver", "InternalFailure", "We encountered an internal error. Please try again."),
+    "error503": (503, "Receiver", "ServiceUnavailable", "Service is unavailable. Please try again."),
+}
+FAULTED_SERVICES = ("iam", "sts")
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers", "transfer-encoding", "upgrade"}
+CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/[^/]+/[^/]+/([^/]+)/")
+
+
+def error_body(code_type, code, message):
+    """The XML error document of the IAM and STS query APIs."""
+    return (
+        '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+        f"<Error><Type>{code_type}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+        f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+    ).encode()
+
+
+@dataclasses.dataclass
+class Request:
+    """What the proxy knows about one request: the API action, the service and the caller's access key."""
+
+    method: str
+    path: str
+    action: str = None
+    service: str = None
+    access_key: str = None
+    params: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def faultable(self):
+        return self.service in FAULTED_SERVICES and not self.path.startswith("/moto-api/")
+
+
+def classify(method, path, headers, body):
+    match = CREDENTIAL_RE.search(headers.get("Authorization", ""))
+    fields = urllib.parse.parse_qs(urllib.parse.urlparse(path).query)
+    if headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+        fields.update(urllib.parse.parse_qs(body.decode("utf-8", "replace")))
+    params = {key: values[0] for key, values in fields.items()}
+    return Request(method, path, params.get("Action"), match and match.group(2), match and match.group(1), params)
+
+
+class FaultProxy:
+    """The proxy in a daemon thread of this process; counters and settings are shared by all its threads."""
+
+    def __init__(self, upstream, share=0.0, kinds=KINDS, seed=0, port=0):
+        parsed = urllib.parse.urlparse(upstream)
+        self.upstream = (parsed.hostname, parsed.port)
+        self._lock = threading.Lock()
+        self.before_forward = None
+        self.after_forward = None
+        self.refuse_all = False
+        self.configure(share=share, kinds=kinds, seed=seed)
+        self.reset_counts()
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        self._server.daemon_threads = True
+        self._server.proxy = self
+        self._thread = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def configure(self, share=None, kinds=None, seed=None):
+        """Change the share of faulted requests (0 to 1), the kinds drawn from, or reseed the generator."""
+        with self._lock:
+            if share is not None:
+                if not 0.0 <= float(share) <= 1.0:
+                    raise ValueError(f"share={share!r}: a fraction from 0 to 1")
+                self.share = float(share)
+            if kinds is not None:
+                unknown = sorted(set(kinds) - set(KINDS))
+                if unknown or not kinds:
+                    raise ValueError(f"kinds={kinds!r}: choose from {', '.join(KINDS)}")
+                self.kinds = tuple(kinds)
+            if seed is not None:
+                self._rng = random.Random(seed)
+
+    def reset_counts(self):
+        with self._lock:
+            self._requests = 0
+            self._injected = collections.Counter()
+            self._seen = collections.Counter()
+            self._answered = collections.Counter()
+
+    def stats(self):
+        """Counters since the last reset: IAM/STS requests seen, faults injected by kind, actions seen and
+        actions moto answered (a drop_after counts as answered: the call took effect)."""
+        with self._lock:
+            return {
+                "requests": self._requests,
+                "injected": {kind: self._injected[kind] for kind in (*KINDS, "refused")},
+                "faults": sum(self._injected.values()),
+                "seen": dict(self._seen),
+                "answered": dict(self._answered),
+            }
+
+    def _decide(self, request):
+        with self._lock:
+            self._requests += 1
+            self._seen[request.action] += 1
+            if self.refuse_all:
+                kind = "refused"
+            elif self.share and self._rng.random() < self.share:
+                kind = self._rng.choice(self.kinds)
+            else:
+                return None
+            self._injected[kind] += 1
+            return kind
+
+    def _answered_by_upstream(self, request, status):
+        with self._lock:
+            if status < 400:
+                self._answered[request.action] += 1
+
+    def start(self):
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as botocore expects; a drop then hits a pooled connection
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+    def do_GET(self):  # noqa: N802  pylint: disable=invalid-name
+        self._handle()
+
+    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET  # noqa: N815
+
+    def _handle(self):
+        proxy = self.server.proxy
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if self.path.startswith("/fault-proxy/"):
+            self._control(proxy, body)
+            return
+        request = classify(self.command, self.path, self.headers, body)
+        fault = proxy._decide(request) if request.faultable else None  # pylint: disable=protected-access
+        if fault in ("drop_before", "refused"):
+            self._drop()
+            return
+        if fault in ERRORS:
+            status, code_type, code, message = ERRORS[fault]
+            self._reply(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", str(uuid.uuid4()))], error_body(code_type, code, message))
+            return
+        if request.faultable and proxy.before_forward:
+            proxy.before_forward(request)
+        status, headers, data = self._forward(body)
+        if request.faultable:
+            proxy._answered_by_upstream(request, status)  # pylint: disable=protected-access
+            if fault == "drop_after" or (proxy.after_forward and proxy.after_forward(request, status)):
+                self._drop()
+                return
+        self._reply(status, headers, data)
+
+    def _forward(self, body):
+        connection = http.client.HTTPConnection(*self.server.proxy.upstream, timeout=120)
+        try:
+            headers = {key: value for key, value in self.headers.items() if key.lower() not in HOP_BY_HOP}
+            connection.request(self.command, self.path, body=body if body or self.command in ("POST", "PUT", "PATCH") else None, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            headers = [(key, value) for key, value in response.getheaders() if key.lower() not in HOP_BY_HOP and key.lower() != "content-length"]
+            return response.status, headers, data
+        finally:
+            connection.close()
+
+    def _reply(self, status, headers, data):
+        self.send_response(status)
+        for key, value in headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _drop(self):
+        """Close the connection with no answer at all (the client sees the peer disconnect)."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _control(self, proxy, body):
+        if self.path.startswith("/fault-proxy/configure") and self.command == "POST":
+            try:
+                proxy.configure(**json.loads(body or b"{}"))
+            except (TypeError, ValueError) as error:
+                self._reply(400, [("Content-Type", "application/json")], json.dumps({"error": str(error)}).encode())
+                return
+        elif self.path.startswith("/fault-proxy/reset") and self.command == "POST":
+            proxy.reset_counts()
+        status = {"share": proxy.share, "kinds": list(proxy.kinds), **proxy.stats()}
+        self._reply(200, [("Content-Type", "application/json")], json.dumps(status).encode())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--upstream", required=True, help="the endpoint to forward to, e.g. http://127.0.0.1:5000")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--share", type=float, default=0.0)
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    proxy = FaultProxy(args.upstream, share=args.share, kinds=args.kinds.split(","), seed=args.seed, port=args.port)
+    print(proxy.url, flush=True)
+    try:
+        proxy._server.serve_forever()  # pylint: disable=protected-access
+    except KeyboardInterrupt:
+        pass
+    finally:
+        proxy.stop()
+
+
+if __name__ == "__main__":
+    main()
