@@ -1,0 +1,190 @@
+"""What the reliability tests and bench/faults.py share: the declared state, the live state, and playbook runs.
+
+- The declared state is what ``playbooks/render.yml`` writes (no AWS call): role, trust policy, tags, managed
+  policies and every inline policy document. ``differences(declared, live)`` compares it with the role read
+  straight from moto with boto3 (never through the fault proxy); an empty list means "exactly as declared".
+- ``start_playbook`` runs ansible-playbook in its own process group so a test can SIGKILL it and all its workers
+  and module processes at once (``kill_group``), and ``finish`` always leaves no process behind.
+- ``RETRY_ENV`` is the botocore retry configuration recommended in docs/reliability.md.
+"""
+
+import contextlib
+import dataclasses
+import json
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import sys
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+ANSIBLE_PLAYBOOK = str(pathlib.Path(sys.executable).parent / "ansible-playbook")
+
+# botocore's own retries (read from the environment by every amazon.aws module and by role_plan): the standard
+# mode retries throttling, 5xx and dropped connections with jittered exponential backoff; 10 attempts instead of 3.
+RETRY_ENV = {"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "10"}
+
+RECAP_RE = re.compile(r"^\S+\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+failed=(?P<failed>\d+)", re.M)
+
+
+def playbook_env(aws, endpoint=None, **extra):
+    """The environment of an ansible-playbook run against `aws` (a LocalAWS), through `endpoint` when given."""
+    env = aws.environ()
+    if endpoint:
+        env.update(AWS_URL=endpoint, AWS_ENDPOINT_URL=endpoint)
+    env.update(
+        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        PATH=f"{pathlib.Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclasses.dataclass
+class Run:
+    rc: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    @property
+    def changed(self):
+        match = RECAP_RE.search(self.stdout)
+        assert match, f"no play recap in output:\n{self.output[-3000:]}"
+        return int(match["changed"])
+
+
+def deploy_args(inventory="staging", *args, extra_vars=None, playbook="deploy.yml"):
+    command = [ANSIBLE_PLAYBOOK, "-i", str(REPO / "inventories" / inventory), str(REPO / "playbooks" / playbook)]
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
+    return command + list(args)
+
+
+def start_playbook(command, env):
+    """ansible-playbook in a new session: its process group holds the workers and module processes too."""
+    process = subprocess.Popen(  # pylint: disable=consider-using-with
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    process.started = time.perf_counter()
+    return process
+
+
+def kill_group(process, sig=signal.SIGKILL):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+def finish(process, timeout=300):
+    """Wait for the run (timeout only as a safety net), then kill whatever is left of its group."""
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(process)
+        stdout, stderr = process.communicate()
+    finally:
+        kill_group(process)
+    return Run(process.returncode, stdout, stderr, time.perf_counter() - process.started)
+
+
+def run_playbook(command, env, timeout=300):
+    return finish(start_playbook(command, env), timeout)
+
+
+def group_members(pgid):
+    """Live (non-zombie) processes of a process group, from /proc."""
+    members = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(stat.parent.name))
+    return members
+
+
+def render_declaration(directory, inventory="staging", extra_vars=None, env=None):
+    """The declared task role of `inventory` (with `extra_vars`), from playbooks/render.yml into `directory`."""
+    extra = dict(extra_vars or {}, render_dir=str(directory))
+    run = run_playbook(deploy_args(inventory, extra_vars=extra, playbook="render.yml"), env or dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg")))
+    if run.rc != 0:
+        raise RuntimeError(f"render.yml failed:\n{run.output[-3000:]}")
+    rendered = pathlib.Path(directory) / inventory
+    role = json.loads((rendered / "role.json").read_text())
+    return {
+        "name": role["name"],
+        "path": role["path"],
+        "description": role["description"],
+        "max_session_duration": int(role["max_session_duration"]),
+        "permissions_boundary": role["permissions_boundary"] or None,
+        "tags": role["tags"],
+        "managed_policy_arns": sorted(role["managed_policy_arns"]),
+        "trust_policy": json.loads((rendered / "trust-policy.json").read_text()),
+        "inline_policies": {name: json.loads((rendered / f"policy-{name}.json").read_text()) for name in role["inline_policies"]},
+    }
+
+
+def read_live(iam, name):
+    """The role as IAM has it (same shape as render_declaration), or None when there is no such role."""
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except iam.exceptions.NoSuchEntityException:
+        return None
+    inline = {p: iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"] for p in iam.list_role_policies(RoleName=name)["PolicyNames"]}
+    return {
+        "name": role["RoleName"],
+        "path": role["Path"],
+        "description": role.get("Description", ""),
+        "max_session_duration": role["MaxSessionDuration"],
+        "permissions_boundary": role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"),
+        "tags": {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]},
+        "managed_policy_arns": sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]),
+        "trust_policy": role["AssumeRolePolicyDocument"],
+        "inline_policies": inline,
+    }
+
+
+def differences(declared, live):
+    """Every way `live` differs from `declared` (None for either means: no role). Empty: exactly as declared."""
+    if declared is None or live is None:
+        return [] if declared is live else [f"role exists: declared {declared is not None}, live {live is not None}"]
+    found = [f"{key}: declared {declared[key]!r}, live {live[key]!r}" for key in declared if key != "inline_policies" and declared[key] != live[key]]
+    for name in sorted(set(declared["inline_policies"]) | set(live["inline_policies"])):
+        want, have = declared["inline_policies"].get(name), live["inline_policies"].get(name)
+        if want != have:
+            found.append(f"inline policy {name}: declared {json.dumps(want, sort_keys=True)}, live {json.dumps(have, sort_keys=True)}")
+    return found
+
+
+def leftovers(iam):
+    """Anything the account holds besides nothing: roles, instance profiles, customer managed policies."""
+    return {
+        "roles": [r["RoleName"] for r in iam.list_roles()["Roles"]],
+        "instance_profiles": [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]],
+        "policies": [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]],
+    }
+
+
+def apply_directly(iam, declared):
+    """Create the declared role with boto3, straight on moto: the starting point of a test, in milliseconds."""
+    extra = {"PermissionsBoundary": declared["permissions_boundary"]} if declared["permissions_boundary"] else {}
+    iam.create_role(
+        RoleName=declared["name"],
+        Path=declared["path"],
+        AssumeRolePolicyDocument=json.dumps(declared["trust_policy"]),
+        Description=declared["description"],
+        MaxSessionDuration=declared["max_session_duration"],
+        Tags=[{"Key": key, "Value": value} for key, value in declared["tags"].items()],
+        **extra,
+    )
+    for arn in declared["managed_policy_arns"]:
+        iam.attach_role_policy(RoleName=declared["name"], PolicyArn=arn)
+    for name, document in declared["inline_policies"].items():
+        iam.put_role_policy(RoleName=declared["name"], PolicyName=name, PolicyDocument=json.dumps(document))
