@@ -1,8 +1,10 @@
 """The bad-input matrix: every public input of every role, and every option of validate_grants, given bad values.
 
 Each row must be refused with a message that names the field and what it accepts, and before any AWS call.
-The rows run many to one ansible-playbook: a playbook written into tmp_path puts each row's task in its own
-block/rescue and saves every row's outcome, and the moto recorder proves that the whole run called nothing.
+The rows run many to one ansible-playbook: each row is a host of a generated inventory whose variables are the row's
+inputs, every host runs the role in a block/rescue and keeps its outcome, and the moto recorder proves that the
+whole run called nothing (the roles' input checks run before any AWS call, and the account is given, so there is not
+even the caller-identity read).
 The options of each role are read from its meta/argument_specs.yml; an input without a row fails
 test_every_public_input_has_a_bad_input_row, so a new input cannot arrive without one.
 """
@@ -10,8 +12,6 @@ test_every_public_input_has_a_bad_input_row, so a new input cannot arrive withou
 import dataclasses
 import json
 import pathlib
-import re
-import sys
 
 import pytest
 import yaml
@@ -19,7 +19,6 @@ import yaml
 pytestmark = pytest.mark.integration
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "plugins" / "module_utils"))
 ACCOUNT = "123456789012"
 OMIT = object()  # a row's value that removes the input instead of setting it
 ROLES = ["ecs_task_role", "ecs_task_execution_role", "ecs_deployer_passrole"]
@@ -69,7 +68,9 @@ def grant(**changes):
 FORMAT_ROWS = {
     "ecs_task_role": {
         "ecs_task_role_env": [
-            (OMIT, ["is undefined"]),  # see UNDEFINED_REQUIRED
+            # Not "missing required arguments": the argument validation first templates defaults/main.yml's
+            # ecs_task_role_name, which uses the unset input. Still refused, naming it, before any call.
+            (OMIT, ["is undefined"]),
             ("", [LOWERCASE]),
             ("Staging", [LOWERCASE]),
             ("staging-", [LOWERCASE]),
