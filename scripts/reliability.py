@@ -3,8 +3,8 @@
 - The declared state is what ``playbooks/render.yml`` writes (no AWS call): role, trust policy, tags, managed
   policies and every inline policy document. ``differences(declared, live)`` compares it with the role read
   straight from moto with boto3 (never through the fault proxy); an empty list means "exactly as declared".
-- ``start_playbook`` runs ansible-playbook in its own process group so a test can SIGKILL it and all its workers
-  and module processes at once (``kill_group``), and ``finish`` always leaves no process behind.
+- ``start_playbook`` runs ansible-playbook marked so that a test can SIGKILL it with all its workers and module
+  processes (``kill_run``), and ``finish`` always leaves no process behind.
 - ``RETRY_ENV`` is the botocore retry configuration recommended in docs/reliability.md.
 """
 
@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 ANSIBLE_PLAYBOOK = str(pathlib.Path(sys.executable).parent / "ansible-playbook")
@@ -32,6 +33,8 @@ RECAP_RE = re.compile(r"^\S+\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unr
 def playbook_env(aws, endpoint=None, **extra):
     """The environment of an ansible-playbook run against `aws` (a LocalAWS), through `endpoint` when given."""
     env = aws.environ()
+    for key in RETRY_ENV:  # explicit per run: the caller's own retry settings would skew the tests
+        env.pop(key, None)
     if endpoint:
         env.update(AWS_URL=endpoint, AWS_ENDPOINT_URL=endpoint)
     env.update(
@@ -70,44 +73,58 @@ def deploy_args(inventory="staging", *args, extra_vars=None, playbook="deploy.ym
 
 
 def start_playbook(command, env):
-    """ansible-playbook in a new session: its process group holds the workers and module processes too."""
+    """ansible-playbook, marked by an environment variable that its workers and module processes inherit.
+
+    ansible-core's workers call setsid(): they and the modules they run are not in ansible-playbook's process
+    group, and outlive a SIGKILL of it. The mark finds them all (kill_run, run_members)."""
+    marker = f"{uuid.uuid4()}"
     process = subprocess.Popen(  # pylint: disable=consider-using-with
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command, cwd=REPO, env=dict(env, RELIABILITY_RUN=marker), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
+    process.marker = marker
     process.started = time.perf_counter()
     return process
 
 
-def kill_group(process, sig=signal.SIGKILL):
+def run_members(process):
+    """Live (non-zombie) processes of this run: ansible-playbook, its workers and their module processes."""
+    needle = f"RELIABILITY_RUN={process.marker}".encode()
+    members = []
+    for proc in pathlib.Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0] != "Z" and needle in proc.joinpath("environ").read_bytes().split(b"\0"):
+                members.append(int(proc.name))
+    return members
+
+
+def kill_run(process):
+    """SIGKILL every process of the run (killed processes cannot fork: a few sweeps end with none left)."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, sig)
+        os.killpg(process.pid, signal.SIGKILL)
+    for dummy in range(100):  # a bound, not a timing: each sweep kills everything it finds
+        members = run_members(process)
+        if not members:
+            return
+        for pid in members:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
 
 
 def finish(process, timeout=300):
-    """Wait for the run (timeout only as a safety net), then kill whatever is left of its group."""
+    """Wait for the run (timeout only as a safety net), then kill whatever is left of it."""
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        kill_group(process)
+        kill_run(process)
         stdout, stderr = process.communicate()
     finally:
-        kill_group(process)
+        kill_run(process)
     return Run(process.returncode, stdout, stderr, time.perf_counter() - process.started)
 
 
 def run_playbook(command, env, timeout=300):
     return finish(start_playbook(command, env), timeout)
-
-
-def group_members(pgid):
-    """Live (non-zombie) processes of a process group, from /proc."""
-    members = []
-    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                members.append(int(stat.parent.name))
-    return members
 
 
 def render_declaration(directory, inventory="staging", extra_vars=None, env=None):

@@ -119,3 +119,28 @@ def test_a_lost_answer_to_a_write_is_survived(action, start, extra_vars, aws, ia
     assert differences(want, read_live(iam, ROLE)) == []
     # The lost write took effect once; botocore's second send met the result of the first.
     assert proxy.stats()["seen"][action] >= 2
+
+
+@pytest.mark.parametrize("retry_env, converges", [({}, False), (RETRY_ENV, True)], ids=["botocore-defaults", "recommended"])
+def test_three_dropped_connections_in_a_row_need_more_than_botocores_default_attempts(retry_env, converges, aws, iam, proxy, declared):
+    """botocore's default (standard mode, 3 attempts) gives up on the third dropped connection of one call, and
+    amazon.aws's AWSRetry does not retry connection errors (only throttling and 5xx codes): AWS_MAX_ATTEMPTS matters."""
+    dropped = []
+
+    def drop_three_role_reads(request, dummy_status):
+        if request.action == "GetRole" and len(dropped) < 3:
+            dropped.append(request.action)
+            return True
+        return False
+
+    proxy.after_forward = drop_three_role_reads
+    run = run_playbook(deploy_args("staging"), playbook_env(aws, proxy.url, **retry_env))
+    assert len(dropped) == 3
+    if converges:
+        assert run.rc == 0, run.output[-3000:]
+        assert differences(declared, read_live(iam, ROLE)) == []
+    else:
+        assert run.rc != 0
+        assert "Connection was closed before we received a valid response" in run.output
+        assert proxy.stats()["seen"]["GetRole"] == 3  # one call, three attempts, then the play stopped
+        assert read_live(iam, ROLE) is None  # before any write
