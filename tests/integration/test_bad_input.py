@@ -208,6 +208,8 @@ CONTEXT = {
 COMBINED_ROWS = [
     ("ecs_deployer_passrole", {"ecs_deployer_passrole_role_name": "deployer", "ecs_deployer_passrole_user_name": "deployer"}, ["not both"]),
     ("ecs_task_role", {"ecs_task_role_project_id": "c" * 50}, ["ecs_task_role_name", "1 to 64 characters"]),
+    # Unknown keys at the top level: a misspelt input would be ignored (here, the account guard with it).
+    ("ecs_task_role", {"ecs_task_role_acount_id": "999999999999"}, ["ecs_task_role_acount_id", "not an input", "ecs_task_role_account_id"]),
 ]
 
 # A value of the wrong type for each declared type, and the word the message must then contain: the
@@ -344,6 +346,12 @@ def test_every_public_input_has_a_bad_input_row():
         missing = options - with_rows - TYPE_IS_THE_FORMAT
         assert not missing, f"{role}: add rows to FORMAT_ROWS for {sorted(missing)} (or, if any value of its type is good, to TYPE_IS_THE_FORMAT)"
         assert all(spec.get("type", "str") in WRONG_TYPE for spec in options_of(role).values()), f"{role}: a type without a WRONG_TYPE value"
+
+
+def test_the_task_role_knows_its_own_variables():
+    """The list behind the unknown-variable check is the argument specs' options and the output fact."""
+    known = yaml.safe_load((REPO / "roles" / "ecs_task_role" / "vars" / "main.yml").read_text())["_ecs_task_role_variables"]
+    assert sorted(known) == sorted(set(options_of("ecs_task_role")) | set(options_of("ecs_task_role", "render")) | {"ecs_task_role_outputs"})
 
 
 def test_the_roles_accept_exactly_the_finding_codes_of_validate_grants():
