@@ -465,3 +465,40 @@ def test_deploy_refuses_a_bad_passrole_input_before_writing(playbook, iam):
     assert "ecs_deployer_passrole_role_name" in run.output and "+=,.@_-" in run.output
     assert run.writes == [], run.calls
     assert iam.list_roles()["Roles"] == []
+
+
+# The other entry points: only what they add to main (the render folder; render also needs the account declared).
+ENTRY_POINT_ROWS = {
+    ("ecs_task_role", "render"): {
+        "ecs_task_role_render_dir": [(OMIT, ["missing required arguments"]), ("", ["folder"])],
+        "ecs_task_role_account_id": [("", ["12-digit account id"])],
+    },
+    ("ecs_deployer_passrole", "render"): {
+        "ecs_deployer_passrole_render_dir": [(OMIT, ["missing required arguments"]), ("", ["folder"])],
+    },
+}
+
+
+def test_every_other_entry_point_input_has_a_bad_input_row():
+    for role in ROLES:
+        specs = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+        for entry_point in set(specs) - {"main"}:
+            added = set(options_of(role, entry_point)) - set(options_of(role))
+            assert added <= set(ENTRY_POINT_ROWS.get((role, entry_point), {})), f"{role}/{entry_point}: add rows for {sorted(added)}"
+
+
+@pytest.mark.parametrize("role, entry_point", sorted(ENTRY_POINT_ROWS))
+def test_other_entry_points_refuse_bad_input(role, entry_point, playbook, tmp_path):
+    rows, inputs = [], []
+    for field, cases in ENTRY_POINT_ROWS[(role, entry_point)].items():
+        for value, words in cases:
+            row = Row(role, field, value, words)
+            rows.append(row)
+            given = {f"{role}_render_dir": str(tmp_path / "rendered"), **row.inputs}
+            inputs.append(row.inputs if value is OMIT else given)
+    task = {"ansible.builtin.include_role": {"name": f"cerpac.ecs_iam.{role}", "tasks_from": entry_point}}
+    run, outcomes = run_rows(playbook, tmp_path, inputs, task)
+    problems = problems_of(rows, outcomes)
+    assert not problems, "\n".join(problems)
+    assert run.calls.actions == []
+    assert not (tmp_path / "rendered").exists()
