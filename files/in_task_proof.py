@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Prove, from inside a running ECS task, which IAM role the task's code really gets.
 
 Run it in the container (it needs only Python 3 and botocore, which boto3 brings):

@@ -79,9 +79,9 @@ def test_deploy_creates_both_roles_prints_both_and_a_rerun_changes_nothing(playb
 
 def test_secrets_by_name_and_kms_key_render_the_narrowest_statements(playbook, iam):
     key = "1234abcd-12ab-34cd-56ef-1234567890ab"
-    run = playbook("deploy.yml", "staging", extra_vars=dict(ON, ecs_task_execution_role_secrets=["staging/cerpac/db"],
-                                                          ecs_task_execution_role_parameters=["/cerpac/staging/api-key"],
-                                                          ecs_task_execution_role_kms_keys=[key]))
+    secrets = {"ecs_task_execution_role_secrets": ["staging/cerpac/db"], "ecs_task_execution_role_parameters": ["/cerpac/staging/api-key"],
+               "ecs_task_execution_role_kms_keys": [key]}
+    run = playbook("deploy.yml", "staging", extra_vars=dict(ON, **secrets))
     assert run.rc == 0, run.output
     dummy, inline, dummy_attached, dummy_tags = read_role(iam)
     statements = {s["Sid"]: s for s in inline["ecs-startup-secrets"]["Statement"]}

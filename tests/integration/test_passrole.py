@@ -14,7 +14,8 @@ pytestmark = pytest.mark.integration
 GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden" / "passrole"
 ACCOUNT = "123456789012"
 ON = {"ecs_iam_deploy_execution_role": True}
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})
+TRUST = json.dumps({"Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})
 
 
 @pytest.mark.parametrize("env", ["staging", "production"])
@@ -42,12 +43,16 @@ def test_render_writes_the_golden_passrole_policy_and_calls_no_aws(env, with_exe
 def test_attached_inline_to_the_deployer_check_diff_idempotent_and_absent(kind, playbook, iam):
     if kind == "role":
         iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=TRUST)
-        read = lambda: {p: iam.get_role_policy(RoleName="deployer", PolicyName=p)["PolicyDocument"]  # noqa: E731
-                        for p in iam.list_role_policies(RoleName="deployer")["PolicyNames"]}
     else:
         iam.create_user(UserName="deployer")
-        read = lambda: {p: iam.get_user_policy(UserName="deployer", PolicyName=p)["PolicyDocument"]  # noqa: E731
-                        for p in iam.list_user_policies(UserName="deployer")["PolicyNames"]}
+
+    def read():
+        if kind == "role":
+            names = iam.list_role_policies(RoleName="deployer")["PolicyNames"]
+            return {p: iam.get_role_policy(RoleName="deployer", PolicyName=p)["PolicyDocument"] for p in names}
+        names = iam.list_user_policies(UserName="deployer")["PolicyNames"]
+        return {p: iam.get_user_policy(UserName="deployer", PolicyName=p)["PolicyDocument"] for p in names}
+
     deployer = dict(ON, **{f"ecs_deployer_passrole_{kind}_name": "deployer"})
 
     check = playbook("deploy.yml", "staging", "--check", "--diff", extra_vars=deployer)
