@@ -44,11 +44,12 @@ def main():
         second = {env: deploy(env, aws_env) for env in ENVIRONMENTS}
 
         iam = boto3.client("iam", endpoint_url=aws.url, region_name=aws.region, aws_access_key_id="testing", aws_secret_access_key="testing")
-        print("\nRoles in the local account:")
+        print("\nRoles in the local account (read back with boto3):")
         print(f"  {'environment':<12} {'changed (1st run)':<18} {'changed (2nd run)':<18} role name and ARN")
         for env in ENVIRONMENTS:
-            role = iam.get_role(RoleName=f"{env}-cerpac-ecs-task-role")["Role"]
-            print(f"  {env:<12} {first[env]:<18} {second[env]:<18} {role['RoleName']}  {role['Arn']}")
+            for suffix in ("ecs-task-role", "ecs-task-execution-role"):
+                role = iam.get_role(RoleName=f"{env}-cerpac-{suffix}")["Role"]
+                print(f"  {env:<12} {first[env]:<18} {second[env]:<18} {role['RoleName']}  {role['Arn']}")
         if any(second.values()):
             raise SystemExit("the second run changed something: the playbooks are not idempotent")
         print("\nSecond run: 0 changes in both environments. Stopping the local endpoint.")
