@@ -78,6 +78,39 @@ def _role_view(role):
     return view
 
 
+def _json(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def describe(name, plan):
+    """One line per difference between the live role and the declaration, for people (verify, reports)."""
+    before, after = plan["diff"]["before"], plan["diff"]["after"]
+    if "role_updates" not in plan:  # declared absent
+        return [f"{name}: exists, but the declaration says absent"] if plan["exists"] else []
+    if not plan["exists"]:
+        return [f"{name}: does not exist"]
+    lines = []
+    for field in plan["role_updates"]:
+        if field not in ("tags", "managed_policy_arns"):
+            lines.append(f"{name}: {field} is {_json(before.get(field))}, declared {_json(after.get(field))}")
+    live_tags, tags = before.get("tags", {}), after.get("tags", {})
+    for key in sorted(set(live_tags) | set(tags)):
+        if key not in tags:
+            lines.append(f"{name}: tag {key}={_json(live_tags[key])} is not declared")
+        elif live_tags.get(key) != tags[key]:
+            lines.append(f"{name}: tag {key} is {_json(live_tags.get(key))}, declared {_json(tags[key])}")
+    lines += [f"{name}: managed policy {arn} is declared but not attached" for arn in plan["managed_policies_to_attach"]]
+    lines += [f"{name}: managed policy {arn} is attached but not declared" for arn in plan["managed_policies_to_detach"]]
+    for policy in plan["inline_policies_to_put"]:
+        live = before.get("inline_policies", {}).get(policy)
+        if live is None:
+            lines.append(f"{name}: inline policy {policy} is missing")
+        else:
+            lines.append(f"{name}: inline policy {policy} is {_json(live)}, declared {_json(after['inline_policies'][policy])}")
+    lines += [f"{name}: inline policy {policy} is not declared" for policy in plan["inline_policies_to_delete"]]
+    return lines
+
+
 def plan_role(declared, current):
     """What has to change to turn ``current`` (live role or None) into ``declared``.
 

@@ -172,6 +172,14 @@ managed_policies_to_attach:
   type: list
   elements: str
   sample: []
+differences:
+  description:
+    - One line per difference between the live role and the declaration (empty when they match), naming the field,
+      tag, attachment or inline policy with its live and declared values. V(playbooks/verify.yml) prints these.
+  returned: always
+  type: list
+  elements: str
+  sample: ["staging-cerpac-ecs-task-role: tag Environment is \"production\", declared \"staging\""]
 managed_policies_to_detach:
   description: Managed policy ARNs attached but not declared.
   returned: with O(state=present)
@@ -193,6 +201,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import PlanError
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import parse_arn
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_absent
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
@@ -331,6 +340,7 @@ def main():
 
     for message in drift_warnings(name, plan, live, module.check_mode):
         module.warn(message)
+    result["differences"] = describe(name, plan)
     diff = plan.pop("diff")
     result.update(plan)
     if module._diff:

@@ -42,7 +42,7 @@ def test_verify_prints_each_out_of_band_difference_and_fails(playbook, iam):
     run = playbook("verify.yml", "staging", extra_vars=ON)
     assert run.rc != 0
     assert run.writes == []
-    for line in (f"{TASK_ROLE}: trust_policy is", f"{TASK_ROLE}: tag Owner is \"someone\"",
+    for line in (f"{TASK_ROLE}: trust_policy is", f"{TASK_ROLE}: tag Owner=\"someone\" is not declared",
                  f"{EXECUTION_ROLE}: inline policy added-by-hand is not declared", f"{EXECUTION_ROLE}: inline policy ecs-startup-secrets is missing",
                  f"{EXECUTION_ROLE}: managed policy {MANAGED}"):
         assert line in run.stdout, line

@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import partition_for_region
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import PlanError
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import parse_arn
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_absent
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
@@ -145,3 +146,28 @@ def test_arns():
     assert parse_arn("arn:aws-us-gov:iam::123456789012:role/r") == {
         "partition": "aws-us-gov", "service": "iam", "region": "", "account": "123456789012", "resource": "role/r"}
     assert parse_arn("not-an-arn") is None
+
+
+@pytest.mark.parametrize(
+    "mutate, line",
+    [
+        (lambda live: live["tags"].update(Environment="production"), 'tag Environment is "production", declared "staging"'),
+        (lambda live: live["tags"].update(Owner="x"), 'tag Owner="x" is not declared'),
+        (lambda live: live["inline_policies"].update(extra={}), "inline policy extra is not declared"),
+        (lambda live: live["inline_policies"].pop("uploads"), "inline policy uploads is missing"),
+        (lambda live: live.update(description="other"), 'description is "other", declared "task role"'),
+        (lambda live: live.update(managed_policy_arns=["arn:aws:iam::aws:policy/A"]), "managed policy arn:aws:iam::aws:policy/A is attached but not declared"),
+    ],
+)
+def test_each_difference_is_described_in_one_line(mutate, line):
+    live = live_from(DECLARED)
+    mutate(live)
+    lines = describe("r", plan_role(DECLARED, live))
+    assert lines == [f"r: {line}"]
+
+
+def test_describe_matching_missing_and_absent():
+    assert describe("r", plan_role(DECLARED, live_from(DECLARED))) == []
+    assert describe("r", plan_role(DECLARED, None)) == ["r: does not exist"]
+    assert describe("r", plan_absent(live_from(DECLARED))) == ["r: exists, but the declaration says absent"]
+    assert describe("r", plan_absent(None)) == []
