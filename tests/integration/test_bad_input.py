@@ -68,15 +68,13 @@ def grant(**changes):
 FORMAT_ROWS = {
     "ecs_task_role": {
         "ecs_task_role_env": [
-            # Not "missing required arguments": the argument validation first templates defaults/main.yml's
-            # ecs_task_role_name, which uses the unset input. Still refused, naming it, before any call.
-            (OMIT, ["is undefined"]),
+            (OMIT, ["missing required arguments"]),
             ("", [LOWERCASE]),
             ("Staging", [LOWERCASE]),
             ("staging-", [LOWERCASE]),
         ],
         "ecs_task_role_project_id": [
-            (OMIT, ["is undefined"]),
+            (OMIT, ["missing required arguments"]),
             ("Cerpac", [LOWERCASE]),
             ("cer pac", [LOWERCASE]),
         ],
