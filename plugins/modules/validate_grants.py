@@ -49,7 +49,7 @@ options:
         required: true
   environment:
     description:
-      - The environment the role belongs to, for example C(staging): letters, digits and single hyphens.
+      - The environment the role belongs to, for example C(staging). Letters, digits and single hyphens.
     type: str
   other_environments:
     description:

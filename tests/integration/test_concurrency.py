@@ -106,8 +106,9 @@ def test_a_changed_grant_deployed_alongside_the_unchanged_one_mixes_until_the_ne
 
     live = read_live(iam, ROLE)
     # Neither declaration: grants-s3 as the unchanged run wrote it last, grants-secretsmanager deleted by the changed run.
-    assert differences(declared, live) == [f"inline policy grants-secretsmanager: declared {json.dumps(declared['inline_policies']['grants-secretsmanager'], sort_keys=True)}, live null"]
-    assert [line.split(":")[0] for line in differences(declared_changed, live)] == ["inline policy grants-s3"]
+    secrets = json.dumps(declared["inline_policies"]["grants-secretsmanager"], sort_keys=True)
+    assert differences(declared, live) == [f"inline policy grants-secretsmanager: declared {secrets}, live null"]
+    assert [line.split(":", maxsplit=1)[0] for line in differences(declared_changed, live)] == ["inline policy grants-s3"]
     assert live["inline_policies"]["grants-s3"] == declared["inline_policies"]["grants-s3"]
 
     proxy.before_forward = proxy.after_forward = None

@@ -73,7 +73,8 @@ def test_a_deploy_killed_after_a_write_is_converged_by_the_next_deploy(action, p
     partial = read_live(iam, ROLE)
     assert partial is not None
     # The role carries its trust policy and tags from CreateRole on; only the inline policies are missing.
-    assert {key: partial[key] for key in ("trust_policy", "tags", "description", "path")} == {key: declared[key] for key in ("trust_policy", "tags", "description", "path")}
+    kept = ("trust_policy", "tags", "description", "path")
+    assert {key: partial[key] for key in kept} == {key: declared[key] for key in kept}
     assert len(partial["inline_policies"]) == policies_written
     if policies_written:
         name = answered[0]["PolicyName"]
