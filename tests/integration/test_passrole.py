@@ -90,6 +90,6 @@ def test_bad_deployer_input_names_the_field_and_attaches_nothing(extra_vars, fie
     run = playbook("deploy.yml", "staging", extra_vars=extra_vars)
     assert run.rc != 0
     assert field in run.output
-    # The deployer's inputs are checked once the roles' ARNs are known, after the task role converged.
+    # The deployer's inputs are checked once the roles' ARNs are known, after both roles converged.
     assert "PutUserPolicy" not in run.writes
-    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["staging-cerpac-ecs-task-role"]
+    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["staging-cerpac-ecs-task-execution-role", "staging-cerpac-ecs-task-role"]
