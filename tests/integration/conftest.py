@@ -14,7 +14,9 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 
+from fault_proxy import FaultProxy  # noqa: E402  pylint: disable=wrong-import-position
 from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
+from reliability import playbook_env, render_declaration  # noqa: E402  pylint: disable=wrong-import-position
 
 RECAP_RE = re.compile(r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)", re.M)
 
@@ -60,16 +62,17 @@ def iam(aws):
     return boto3.client("iam", endpoint_url=aws.url, region_name=aws.region, aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
-def ansible_env(aws, **extra):
-    env = aws.environ()
-    env.update(
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        PATH=f"{pathlib.Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-    )
-    env.update(extra)
-    return env
+@pytest.fixture(scope="module")
+def declared(tmp_path_factory):
+    """The staging task role as playbooks/render.yml declares it (scripts/reliability.py compares live roles to it)."""
+    return render_declaration(tmp_path_factory.mktemp("declared"))
+
+
+@pytest.fixture
+def proxy(aws):
+    """scripts/fault_proxy.py in front of the moto server (no fault until a test asks for some)."""
+    with FaultProxy(aws.url) as fault_proxy:
+        yield fault_proxy
 
 
 @pytest.fixture
@@ -85,7 +88,7 @@ def playbook(aws):
             command += ["-e", json.dumps(extra_vars)]
         command += list(args)
         with aws.recording() as calls:
-            proc = subprocess.run(command, cwd=REPO, env=ansible_env(aws, **(env or {})), capture_output=True, text=True, timeout=300, check=False)
+            proc = subprocess.run(command, cwd=REPO, env=playbook_env(aws, **(env or {})), capture_output=True, text=True, timeout=300, check=False)
         return Run(proc.returncode, proc.stdout, proc.stderr, calls)
 
     return run

@@ -17,7 +17,6 @@ import re
 import threading
 
 import pytest
-from fault_proxy import FaultProxy
 from reliability import RETRY_ENV, apply_directly, deploy_args, differences, finish, playbook_env, read_live, render_declaration, run_playbook, start_playbook
 
 pytestmark = pytest.mark.integration
@@ -38,19 +37,8 @@ SAFETY = 120  # seconds; only so a broken run cannot hang the suite
 
 
 @pytest.fixture(scope="module")
-def declared(tmp_path_factory):
-    return render_declaration(tmp_path_factory.mktemp("declared"))
-
-
-@pytest.fixture(scope="module")
 def declared_changed(tmp_path_factory):
     return render_declaration(tmp_path_factory.mktemp("declared-changed"), extra_vars=CHANGED_GRANTS)
-
-
-@pytest.fixture
-def proxy(aws):
-    with FaultProxy(aws.url) as fault_proxy:
-        yield fault_proxy
 
 
 def env_of(aws, proxy, who):

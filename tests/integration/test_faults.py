@@ -8,7 +8,7 @@ its declared document (scripts/reliability.py::differences). Absent: no role, no
 """
 
 import pytest
-from fault_proxy import KINDS, FaultProxy
+from fault_proxy import KINDS
 from reliability import RETRY_ENV, apply_directly, deploy_args, differences, leftovers, playbook_env, read_live, render_declaration, run_playbook
 
 pytestmark = pytest.mark.integration
@@ -28,19 +28,8 @@ WRITES = {"CreateRole", "PutRolePolicy", "DeleteRolePolicy", "DeleteRole", "TagR
 
 
 @pytest.fixture(scope="module")
-def declared(tmp_path_factory):
-    return render_declaration(tmp_path_factory.mktemp("declared"))
-
-
-@pytest.fixture(scope="module")
 def declared_changed(tmp_path_factory):
     return render_declaration(tmp_path_factory.mktemp("declared-changed"), extra_vars=CHANGED_GRANTS)
-
-
-@pytest.fixture
-def proxy(aws):
-    with FaultProxy(aws.url) as fault_proxy:
-        yield fault_proxy
 
 
 def through(aws, proxy, extra_vars=None):

@@ -11,25 +11,13 @@ import signal
 import threading
 
 import pytest
-from fault_proxy import FaultProxy
-from reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, kill_run, leftovers, playbook_env, read_live, render_declaration,
+from reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, kill_run, leftovers, playbook_env, read_live,
                          run_members, run_playbook, start_playbook)
 
 pytestmark = pytest.mark.integration
 
 ROLE = "staging-cerpac-ecs-task-role"
 ABSENT = {"ecs_task_role_state": "absent"}
-
-
-@pytest.fixture(scope="module")
-def declared(tmp_path_factory):
-    return render_declaration(tmp_path_factory.mktemp("declared"))
-
-
-@pytest.fixture
-def proxy(aws):
-    with FaultProxy(aws.url) as fault_proxy:
-        yield fault_proxy
 
 
 @pytest.fixture
