@@ -4,9 +4,9 @@ import dataclasses
 import json
 import os
 import pathlib
-import re
 import subprocess
 import sys
+import time
 
 import boto3
 import pytest
@@ -16,27 +16,15 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from fault_proxy import FaultProxy  # noqa: E402  pylint: disable=wrong-import-position
 from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
+from reliability import Run as PlaybookRun  # noqa: E402  pylint: disable=wrong-import-position
 from reliability import playbook_env, render_declaration  # noqa: E402  pylint: disable=wrong-import-position
-
-RECAP_RE = re.compile(r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)", re.M)
 
 
 @dataclasses.dataclass
-class Run:
-    rc: int
-    stdout: str
-    stderr: str
+class Run(PlaybookRun):
+    """A playbook run (rc, output, changed, seconds) with the IAM/STS calls the moto recorder saw during it."""
+
     calls: object
-
-    @property
-    def output(self):
-        return self.stdout + self.stderr
-
-    @property
-    def changed(self):
-        match = RECAP_RE.search(self.stdout)
-        assert match, f"no play recap in output:\n{self.output[-3000:]}"
-        return int(match["changed"])
 
     @property
     def writes(self):
@@ -88,7 +76,8 @@ def playbook(aws):
             command += ["-e", json.dumps(extra_vars)]
         command += list(args)
         with aws.recording() as calls:
+            start = time.perf_counter()
             proc = subprocess.run(command, cwd=REPO, env=playbook_env(aws, **(env or {})), capture_output=True, text=True, timeout=300, check=False)
-        return Run(proc.returncode, proc.stdout, proc.stderr, calls)
+        return Run(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - start, calls)
 
     return run
