@@ -32,7 +32,7 @@ $(SELF_LINK):
 	ln -sfn ../../.. $@
 
 demo: setup
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python -m scripts.demo
 
 test: setup
 	bash scripts/test.sh

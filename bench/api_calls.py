@@ -17,9 +17,8 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO / "scripts"))
 
-from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support.local_aws import LocalAWS
 
 PLAYBOOKS = {
     "ours": ["-i", str(REPO / "inventories" / "staging"), str(REPO / "playbooks" / "deploy.yml"), "-e", f"@{HERE / 'one-policy.yml'}"],

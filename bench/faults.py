@@ -3,7 +3,7 @@
     make bench            (or: .venv/bin/python bench/faults.py; BENCH_FAULT_RUNS=10 for more runs)
 
 For each setting, BENCH_FAULT_RUNS times (seed i): a deploy of staging on an empty account through
-scripts/fault_proxy.py, then absent. A run succeeds when it exits 0 and the role is exactly the rendered
+tests/support/fault_proxy.py, then absent. A run succeeds when it exits 0 and the role is exactly the rendered
 declaration (absent: no role), read with boto3 straight from moto. Faults are throttling, 500, 503 and dropped
 connections before and after forwarding, in equal parts. Settings: no fault (the baseline), 10% and 30% with
 AWS_RETRY_MODE=standard / AWS_MAX_ATTEMPTS=10 in the environment, and 30% with no retry setting in the environment
@@ -18,12 +18,12 @@ import sys
 import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "scripts"))
 
-import boto3  # noqa: E402  pylint: disable=wrong-import-position
-from fault_proxy import KINDS, FaultProxy  # noqa: E402  pylint: disable=wrong-import-position
-from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
-from reliability import RETRY_ENV, deploy_args, differences, playbook_env, read_live, render_declaration, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+import boto3
+
+from tests.support.fault_proxy import KINDS, FaultProxy
+from tests.support.local_aws import LocalAWS
+from tests.support.reliability import RETRY_ENV, deploy_args, differences, playbook_env, read_live, render_declaration, run_playbook
 
 RUNS = int(os.environ.get("BENCH_FAULT_RUNS", "3"))
 SETTINGS = [

@@ -50,7 +50,6 @@ TYPICAL_POLICY = {
 COLD_SNIPPET = r"""
 import sys, time
 start = time.perf_counter()
-sys.path.insert(0, sys.argv[1])
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policy
 with open(sys.argv[2], encoding="utf-8") as handle:
     findings = check_policy(handle.read())
@@ -84,8 +83,8 @@ def cold_start(policy_path, count):
     walls, inner = [], []
     for _run in range(count):
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", COLD_SNIPPET, str(COLLECTIONS), str(policy_path)],
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run([sys.executable, "-c", COLD_SNIPPET, "-", str(policy_path)],
+                              capture_output=True, text=True, check=True, env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)))
         walls.append((time.perf_counter() - start) * 1000.0)
         inner.append(float(proc.stdout.strip().splitlines()[-1]))
     return statistics.median(walls), statistics.median(inner)
@@ -127,9 +126,8 @@ def main(argv=None):
     if not directory.is_dir():
         print("corpus not found at %s: put shared/corpus beside the repository or set CERPAC_CORPUS_DIR" % directory)
         return 2
-    sys.path.insert(0, str(COLLECTIONS))
     # pylint: disable=import-outside-toplevel
-    from ansible_collections.cerpac.ecs_iam.plugins.module_utils._catalogue import catalogue_info
+    from ansible_collections.cerpac.ecs_iam.plugins.module_utils._service_reference import catalogue_info
     from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policy
 
     documents = load_documents(directory)

@@ -3,9 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q -r bench/requirements.txt
-for bench in bench/api_calls.py bench/validate_corpus.py bench/faults.py; do
-  if [ -f "$bench" ]; then
-    printf '\n==> %s\n' "$bench"
-    python "$bench"
+# Benchmarks import the harness as tests.support (repository root) and the collection from .collections/.
+export PYTHONPATH="$PWD:$PWD/.collections"
+for bench in api_calls validate_corpus faults; do
+  if [ -f "bench/$bench.py" ]; then
+    printf '\n==> bench/%s.py\n' "$bench"
+    python -m "bench.$bench"
   fi
 done

@@ -13,11 +13,9 @@ import sys
 
 import boto3
 
-HERE = pathlib.Path(__file__).resolve().parent
-REPO = HERE.parent
-sys.path.insert(0, str(HERE))
+from tests.support.local_aws import LocalAWS
 
-from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
+REPO = pathlib.Path(__file__).resolve().parent.parent
 
 ENVIRONMENTS = ("staging", "production")
 RECAP_RE = re.compile(r"^\S+\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)

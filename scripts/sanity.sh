@@ -86,6 +86,7 @@ bootstrap="$pip_cache/get_pip_${pip_version//./_}.py"
 bootstrap_text=$(cat <<EOF
 """Offline stand-in for get-pip.py: install pip ${pip_version} from the wheel beside this file."""
 import os
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -94,10 +95,9 @@ WHEEL = os.path.join(HERE, "${pip_wheel}")
 
 def main():
     args = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
-    sys.path.insert(0, WHEEL)
-    from pip._internal.cli.main import main as pip_main
-
-    return pip_main(["install", "--no-index", "--find-links", HERE, "--ignore-installed"] + args)
+    # A pip wheel runs as a zip application: python <wheel>/pip install ...
+    command = [sys.executable, os.path.join(WHEEL, "pip"), "install", "--no-index", "--find-links", HERE, "--ignore-installed"]
+    return subprocess.call(command + args)
 
 
 if __name__ == "__main__":

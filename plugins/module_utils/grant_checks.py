@@ -38,7 +38,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _catalogue as catalogue
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference as reference
 
 from collections.abc import Mapping
 
@@ -118,7 +118,7 @@ def _is_star_resource(resource):
         return True
     if not resource.endswith("*") or not resource.startswith("arn:"):
         return False
-    fields = catalogue.split_arn(resource)
+    fields = reference.split_arn(resource)
     if len(fields) != 6 or fields[0] != "arn":
         return False
     return fields[2].strip("*") == "" and fields[5].strip("*") == "" and all(f.strip("*") == "" for f in fields[1:5])
@@ -131,7 +131,7 @@ def _glob(pattern, ignore_case=True):
     key = (pattern, ignore_case)
     regex = _GLOBS.get(key)
     if regex is None:
-        regex = _GLOBS[key] = catalogue.glob_to_regex(pattern, ignore_case)
+        regex = _GLOBS[key] = reference.glob_to_regex(pattern, ignore_case)
     return regex
 
 
@@ -295,13 +295,13 @@ def _resolve(action):
         service, _sep, name = key.partition(":")
         if _WILDCARD_RE.search(service):
             result = ("unknown", (), "wildcards are not allowed in the service prefix of %r" % action)
-        elif not catalogue.service_exists(service):
+        elif not reference.service_exists(service):
             result = ("unknown", (), "service prefix %r is unknown to AWS's service authorisation reference" % service)
         elif name.strip("*") == "":
-            found = catalogue.expand_action(key)
+            found = reference.expand_action(key)
             result = ("service", found, None) + _split(found)
         else:
-            found = catalogue.expand_action(key)
+            found = reference.expand_action(key)
             if found:
                 result = ("pattern" if _WILDCARD_RE.search(name) else "action", found, None) + _split(found)
             elif _WILDCARD_RE.search(name):
@@ -316,8 +316,8 @@ def _resolve(action):
 
 def _split(actions):
     """(admin actions, their names, scopable actions, their names) of a resolved action."""
-    admin = tuple(a for a in actions if catalogue.is_permissions_management(a))
-    scopable = tuple(a for a in actions if not catalogue.action_accepts_star_only(a))
+    admin = tuple(a for a in actions if reference.is_permissions_management(a))
+    scopable = tuple(a for a in actions if not reference.action_accepts_star_only(a))
     return admin, _names(admin), scopable, _names(scopable)
 
 
@@ -396,7 +396,7 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
             if resource in resources:
                 star = True
             continue
-        if catalogue.parse_arn(resource) is None:
+        if reference.parse_arn(resource) is None:
             out.append(_finding("INVALID_ARN", name, ref, None, resource,
                                 "%r is not \"*\" nor an ARN (arn:partition:service:region:account:resource)" % resource,
                                 "Write the full ARN, e.g. arn:aws:s3:::my-bucket/*, or \"*\" for actions that need it."))
@@ -460,9 +460,9 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
                                     "%s is allowed on every resource (\"*\") though it can be scoped to resource ARNs" % what,
                                     "Replace \"*\" with the ARNs of the application's resources, or add a condition on aws:ResourceTag/..."))
         elif not star and valid_arns:
-            if not any(catalogue.action_matches_arn(a, arn, variables) for a in found for arn in valid_arns):
+            if not any(reference.action_matches_arn(a, arn, variables) for a in found for arn in valid_arns):
                 types = sorted(set(
-                    catalogue.resource_type_format(a.service, t.name) or t.name for a in found for t in a.resource_types))
+                    reference.resource_type_format(a.service, t.name) or t.name for a in found for t in a.resource_types))
                 if types:
                     fix = "Use an ARN of the form %s." % " or ".join(types[:3])
                 else:

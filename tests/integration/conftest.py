@@ -11,13 +11,12 @@ import time
 import boto3
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts"))
+from tests.support.fault_proxy import FaultProxy
+from tests.support.local_aws import LocalAWS
+from tests.support.reliability import Run as PlaybookRun
+from tests.support.reliability import playbook_env, render_declaration
 
-from fault_proxy import FaultProxy  # noqa: E402  pylint: disable=wrong-import-position
-from local_aws import LocalAWS  # noqa: E402  pylint: disable=wrong-import-position
-from reliability import Run as PlaybookRun  # noqa: E402  pylint: disable=wrong-import-position
-from reliability import playbook_env, render_declaration  # noqa: E402  pylint: disable=wrong-import-position
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 @dataclasses.dataclass
@@ -52,13 +51,13 @@ def iam(aws):
 
 @pytest.fixture(scope="module")
 def declared(tmp_path_factory):
-    """The staging task role as playbooks/render.yml declares it (scripts/reliability.py compares live roles to it)."""
+    """The staging task role as playbooks/render.yml declares it (tests/support/reliability.py compares live roles to it)."""
     return render_declaration(tmp_path_factory.mktemp("declared"))
 
 
 @pytest.fixture
 def proxy(aws):
-    """scripts/fault_proxy.py in front of the moto server (no fault until a test asks for some)."""
+    """tests/support/fault_proxy.py in front of the moto server (no fault until a test asks for some)."""
     with FaultProxy(aws.url) as fault_proxy:
         yield fault_proxy
 

@@ -1,15 +1,15 @@
-"""The role under injected faults: throttling, 500, 503 and dropped connections on IAM/STS, via scripts/fault_proxy.py.
+"""The role under injected faults: throttling, 500, 503 and dropped connections on IAM/STS, via tests/support/fault_proxy.py.
 
 The playbooks talk to moto through the fault proxy, with botocore's standard retries (RETRY_ENV, as
 docs/reliability.md recommends); the tests read the result with boto3 straight from moto. "The declared state"
 is what playbooks/render.yml writes: the role with its path, description, session duration, no boundary, the
 trust policy, exactly the declared tags, no managed policy and exactly the declared inline policies, each with
-its declared document (scripts/reliability.py::differences). Absent: no role, no instance profile, no policy.
+its declared document (tests/support/reliability.py::differences). Absent: no role, no instance profile, no policy.
 """
 
 import pytest
-from fault_proxy import KINDS
-from reliability import RETRY_ENV, apply_directly, deploy_args, differences, leftovers, playbook_env, read_live, render_declaration, run_playbook
+from tests.support.fault_proxy import KINDS
+from tests.support.reliability import RETRY_ENV, apply_directly, deploy_args, differences, leftovers, playbook_env, read_live, render_declaration, run_playbook
 
 pytestmark = pytest.mark.integration
 

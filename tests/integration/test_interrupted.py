@@ -2,7 +2,7 @@
 
 The fault proxy sees moto's answer to the Nth write of an action and, before passing the answer on, SIGKILLs the
 run: ansible-playbook, its workers and their module processes (the workers call setsid(), so that is more than
-ansible-playbook's process group; scripts/reliability.py::kill_run). It refuses anything sent afterwards (there
+ansible-playbook's process group; tests/support/reliability.py::kill_run). It refuses anything sent afterwards (there
 must be nothing: the test checks it). So the run stops exactly between two writes, every time, and the next run
 has to converge from that partial state.
 """
@@ -11,7 +11,7 @@ import signal
 import threading
 
 import pytest
-from reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, kill_run, leftovers, playbook_env, read_live,
+from tests.support.reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, kill_run, leftovers, playbook_env, read_live,
                          run_members, run_playbook, start_playbook)
 
 pytestmark = pytest.mark.integration

@@ -21,7 +21,7 @@ import re
 
 import pytest
 
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._catalogue import expand_action, lookup_action
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._service_reference import expand_action, lookup_action
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES, check_policy
 
 REPO = pathlib.Path(__file__).resolve().parents[2]

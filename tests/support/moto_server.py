@@ -4,7 +4,7 @@ moto 5.2's ``UpdateRole`` resets ``Description`` or ``MaxSessionDuration`` when 
 keeps them. amazon.aws.iam_role updates each in its own call, so against plain moto a change of one of them
 undoes the other and the role never converges. Everything else is moto as published.
 
-    python scripts/moto_server.py -H 127.0.0.1 -p 5000     # same arguments as `python -m moto.server`
+    python tests/support/moto_server.py -H 127.0.0.1 -p 5000     # same arguments as `python -m moto.server`
 """
 
 from moto.core.responses import EmptyResult

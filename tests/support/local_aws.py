@@ -1,9 +1,9 @@
-"""The embedded local AWS endpoint: moto in server mode on 127.0.0.1 (scripts/moto_server.py), and its request recorder.
+"""The embedded local AWS endpoint: moto in server mode on 127.0.0.1 (tests/support/moto_server.py), and its request recorder.
 
 Used by ``make demo``, the integration tests and the benchmarks. It is a real HTTP server speaking the IAM
 and STS APIs; nothing here stubs AWS inside the process under test.
 
-    with LocalAWS() as aws:             # starts scripts/moto_server.py on a free port
+    with LocalAWS() as aws:             # starts tests/support/moto_server.py on a free port
         env = aws.environ()              # AWS_URL, AWS_ENDPOINT_URL, dummy credentials, region
         with aws.recording() as calls:  # every IAM/STS request made meanwhile
             ...

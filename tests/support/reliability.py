@@ -20,7 +20,7 @@ import sys
 import time
 import uuid
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = str(pathlib.Path(sys.executable).parent / "ansible-playbook")
 
 # botocore's own retries (read from the environment by every amazon.aws module and by role_plan): the standard

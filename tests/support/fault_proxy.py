@@ -24,7 +24,7 @@ Two hooks let a test drive a run deterministically (both run in the request's th
                                                    # return True to drop the answer
     proxy.refuse_all = True                        # every later IAM/STS request is dropped unanswered
 
-Run alone: ``python scripts/fault_proxy.py --upstream http://127.0.0.1:5000 --share 0.1 [--port N]``;
+Run alone: ``python -m tests.support.fault_proxy --upstream http://127.0.0.1:5000 --share 0.1 [--port N]``;
 ``GET /fault-proxy/stats`` and ``POST /fault-proxy/configure`` (JSON: share, kinds, seed) then serve as its
 control interface.
 """

