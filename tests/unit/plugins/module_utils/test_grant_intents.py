@@ -203,7 +203,7 @@ def test_every_access_level_renders_proven_statements(service, level):
             assert arn == "*" or arn.startswith("arn:%s:" % partition)
         kms = [statement for statement in policies[0]["document"]["Statement"] if statement["Sid"].startswith(service.capitalize() + "Kms")]
         if "kms_key" in extra:
-            suffix = catalogue.PARTITIONS[partition]["dns_suffix"]
+            suffix = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com"}[partition]
             assert kms[0]["Condition"] == {"StringEquals": {"kms:ViaService": "%s.%s.%s" % (
                 catalogue.CATALOGUE[service]["kms_via"], region, suffix)}}
             assert kms[0]["Resource"] == ["arn:%s:kms:%s:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab" % (partition, region, ACCOUNT)]

@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the cerpac.ecs_iam project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin for cerpac.ecs_iam.declare_role: every input check and policy document of one of the collection's
+roles, computed in the controller process (no module round trip, no AWS call). Documentation in
+plugins/modules/declare_role.py; the logic in plugins/module_utils/_role_declaration.py."""
+
+import json
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import ROLE_NAMES
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
+
+ARGUMENT_SPEC = dict(
+    role=dict(type="str", required=True, choices=list(ROLE_NAMES)),
+    inputs=dict(type="dict", required=True),
+    variables=dict(type="list", elements="str", default=[]),
+    environment=dict(type="str", default=""),
+    caller_account_id=dict(type="str", default=""),
+    check_role_arns=dict(type="list", elements="str", default=[]),
+    render_dir=dict(type="str"),
+    publish=dict(type="bool", default=True),
+)
+
+
+def _json(document):
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def rendered_files(declaration):
+    """``{file name: text}`` of what the render entry point writes for a declaration."""
+    if declaration["role"] == "ecs_deployer_passrole":
+        return {"passrole-policy.json": _json(declaration["document"] or {})}
+    role = {
+        "name": declaration["role_name"],
+        "arn": declaration["role_arn"],
+        "path": declaration["path"],
+        "description": declaration["description"],
+        "max_session_duration": declaration["max_session_duration"],
+        "permissions_boundary": declaration["permissions_boundary"],
+        "tags": declaration["tags"],
+        "managed_policy_arns": sorted(declaration["managed_policy_arns"]),
+        "inline_policies": sorted(policy["name"] for policy in declaration["inline_policies"]),
+    }
+    files = {"role.json": json.dumps(role, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+             "trust-policy.json": _json(declaration["trust_policy"])}
+    for policy in declaration["inline_policies"]:
+        document = policy["document"]
+        files["policy-%s.json" % policy["name"]] = _json(json.loads(document) if isinstance(document, str) else document)
+    return files
+
+
+def write_files(folder, files, check_mode, owned_pattern=("policy-", ".json")):
+    """Write ``files`` into ``folder`` and remove the policy files it no longer declares; return the changed names."""
+    changed = []
+    existing = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    for name, text in sorted(files.items()):
+        path = os.path.join(folder, name)
+        current = None
+        if os.path.exists(path):
+            with open(path, "r", encoding="utf-8") as handle:
+                current = handle.read()
+        if current != text:
+            changed.append(name)
+            if not check_mode:
+                os.makedirs(folder, exist_ok=True)
+                with open(path + ".tmp", "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                os.replace(path + ".tmp", path)
+    for name in existing:
+        if name.startswith(owned_pattern[0]) and name.endswith(owned_pattern[1]) and name not in files:
+            changed.append(name)
+            if not check_mode:
+                os.remove(os.path.join(folder, name))
+    return changed
+
+
+class ActionModule(ActionBase):
+    """Check a role's inputs and settle its declaration on the controller."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        role = args["role"]
+        host = task_vars.get("inventory_hostname")
+        context = {
+            "host": host,
+            "environment": args["environment"],
+            "caller_account_id": args["caller_account_id"],
+            "variables": args["variables"],
+            "known_variables": role_inputs(role),
+            "render": args["render_dir"] is not None,
+            "check_role_arns": args["check_role_arns"],
+        }
+        if args["render_dir"] is not None and not args["render_dir"].strip():
+            raise AnsibleActionFail("%s: %s_render_dir=%s: give the folder to write the rendered files into, for example "
+                                    "rendered/staging (created when missing)" % (role, role, json.dumps(args["render_dir"])))
+        declaration, problems = declare(role, args["inputs"], context)
+        if problems:
+            result.update(failed=True, msg=format_problems(role, problems, host), problems=problems)
+            return result
+        result.update(changed=False, declaration=declaration)
+        needs_account = declaration.get("account_id") == "000000000000" and not args["caller_account_id"]
+        result["needs_account"] = needs_account
+        if args["render_dir"] is not None:
+            folder = os.path.expanduser(args["render_dir"])
+            changed = write_files(folder, rendered_files(declaration), self._task.check_mode)
+            result.update(changed=bool(changed), files=sorted(rendered_files(declaration)), changed_files=changed, render_dir=folder)
+        if args["publish"] and not needs_account:
+            result["ansible_facts"] = {"%s_outputs" % role: declaration}
+        return result

@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the cerpac.ecs_iam project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin for cerpac.ecs_iam.role_changes: one host's part of a role_plan result, reported on that host
+(changed, diff, drift warnings), on the controller. Documentation in plugins/modules/role_changes.py."""
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+ARGUMENT_SPEC = dict(
+    plan=dict(type="dict", required=True),
+)
+KEYS = ("role_name", "role_arn", "exists", "account_id", "differences", "role_updates", "inline_policies_to_put",
+        "inline_policies_to_delete", "managed_policies_to_attach", "managed_policies_to_detach", "policy_writes")
+
+
+class ActionModule(ActionBase):
+    """Report this host's role changes from a role_plan result."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        plan = args["plan"]
+        if "changed" not in plan or "role_name" not in plan:
+            raise AnsibleActionFail("plan: expected one role's result from cerpac.ecs_iam.role_plan (its roles[<name>]), got keys %s"
+                                    % ", ".join(sorted(plan)))
+        result["changed"] = bool(plan["changed"])
+        for key in KEYS:
+            if key in plan:
+                result[key] = plan[key]
+        if plan.get("warnings"):
+            result["warnings"] = list(plan["warnings"])
+        if self._task.diff and "diff" in plan:
+            result["diff"] = plan["diff"]
+        return result

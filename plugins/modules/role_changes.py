@@ -1,0 +1,110 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the cerpac.ecs_iam project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: role_changes
+short_description: Report one role's changes from a role_plan result, on its own host
+version_added: 0.1.0
+description:
+  - M(cerpac.ecs_iam.role_plan) plans the roles of every application host of a play in one run (C(run_once)). This
+    reports one host's part of that result on the host itself, so that each host shows its own C(changed) status,
+    its C(--diff) (the whole role before and after) and its drift warnings, as if it had planned alone.
+  - Runs on the controller (an action plugin: no module is sent to a host) and makes no AWS call.
+author:
+  - cerpac platform engineering (@cerpac)
+options:
+  plan:
+    description: One role's entry of M(cerpac.ecs_iam.role_plan)'s RV(cerpac.ecs_iam.role_plan#module:roles).
+    type: dict
+    required: true
+extends_documentation_fragment:
+  - cerpac.ecs_iam.read_only
+attributes:
+  diff_mode:
+    description: Returns the role before and after as C(diff) (when role_plan ran with diff on).
+    support: full
+seealso:
+  - module: cerpac.ecs_iam.role_plan
+"""
+
+EXAMPLES = r"""
+- name: Plan every application's task role at once
+  cerpac.ecs_iam.role_plan:
+    roles: "{{ ansible_play_hosts | map('extract', hostvars, 'ecs_task_role_outputs') | list }}"
+  run_once: true
+  register: plans
+
+- name: Report each application's changes on its own host
+  cerpac.ecs_iam.role_changes:
+    plan: "{{ plans.roles[ecs_task_role_outputs.role_name] }}"
+"""
+
+RETURN = r"""
+changed:
+  description: Whether the live role differs from its declaration (the converge step changes it).
+  returned: always
+  type: bool
+  sample: true
+differences:
+  description: One line per difference.
+  returned: always
+  type: list
+  elements: str
+  sample: ["staging-cerpac-ecs-task-role: inline policy added-by-hand is not declared"]
+role_arn:
+  description: ARN of the role, as it is or will be.
+  returned: when known
+  type: str
+  sample: arn:aws:iam::123456789012:role/staging-cerpac-ecs-task-role
+role_name:
+  description: Name of the role.
+  returned: always
+  type: str
+  sample: staging-cerpac-ecs-task-role
+exists:
+  description: Whether the role exists now.
+  returned: always
+  type: bool
+  sample: true
+role_updates:
+  description: Role attributes that differ.
+  returned: when the role is declared present
+  type: list
+  elements: str
+  sample: [tags]
+inline_policies_to_put:
+  description: Declared inline policies that are missing or differ.
+  returned: when the role is declared present
+  type: list
+  elements: str
+  sample: [grants-s3]
+inline_policies_to_delete:
+  description: Live inline policies that are not declared.
+  returned: when the role is declared present
+  type: list
+  elements: str
+  sample: []
+managed_policies_to_attach:
+  description: Managed policy ARNs to attach.
+  returned: when the role is declared present
+  type: list
+  elements: str
+  sample: []
+managed_policies_to_detach:
+  description: Managed policy ARNs to detach.
+  returned: when the role is declared present
+  type: list
+  elements: str
+  sample: []
+policy_writes:
+  description:
+    - The inline policy writes that converge the role, in order, for M(amazon.aws.iam_policy) - the declared policies
+      that are missing or differ (C(state=present) with their C(document)), then those not declared (C(state=absent)).
+  returned: when the role is declared present
+  type: list
+  elements: dict
+  sample: [{"name": "grants-s3", "state": "present", "document": {"Version": "2012-10-17", "Statement": []}}]
+"""
