@@ -26,7 +26,6 @@ ARGUMENT_SPEC = dict(
     caller_account_id=dict(type="str", default=""),
     check_role_arns=dict(type="list", elements="str", default=[]),
     render_dir=dict(type="str"),
-    publish=dict(type="bool", default=True),
 )
 
 
@@ -111,12 +110,9 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg=format_problems(role, problems, host), problems=problems)
             return result
         result.update(changed=False, declaration=declaration)
-        needs_account = declaration.get("account_id") == "000000000000" and not args["caller_account_id"]
-        result["needs_account"] = needs_account
+        result["needs_account"] = bool(declaration.get("needs_account"))
         if args["render_dir"] is not None:
             folder = os.path.expanduser(args["render_dir"])
             changed = write_files(folder, rendered_files(declaration), self._task.check_mode)
             result.update(changed=bool(changed), files=sorted(rendered_files(declaration)), changed_files=changed, render_dir=folder)
-        if args["publish"] and not needs_account:
-            result["ansible_facts"] = {"%s_outputs" % role: declaration}
         return result

@@ -11,6 +11,7 @@ from ansible.plugins.action import ActionBase
 
 ARGUMENT_SPEC = dict(
     plan=dict(type="dict", required=True),
+    writes_follow=dict(type="bool", default=True),
 )
 KEYS = ("role_name", "role_arn", "exists", "account_id", "differences", "role_updates", "inline_policies_to_put",
         "inline_policies_to_delete", "managed_policies_to_attach", "managed_policies_to_detach", "policy_writes")
@@ -29,7 +30,9 @@ class ActionModule(ActionBase):
         if "changed" not in plan or "role_name" not in plan:
             raise AnsibleActionFail("plan: expected one role's result from cerpac.ecs_iam.role_plan (its roles[<name>]), got keys %s"
                                     % ", ".join(sorted(plan)))
-        result["changed"] = bool(plan["changed"])
+        # When the writes follow (a normal run), they report the changes they make; otherwise (check mode, verify) this
+        # task is the report, so a host's changed count says what would change either way.
+        result["changed"] = bool(plan["changed"]) and not (args["writes_follow"] and not self._task.check_mode)
         for key in KEYS:
             if key in plan:
                 result[key] = plan[key]

@@ -99,6 +99,11 @@ class Problems(object):
     def add(self, field, value, problem, fix):
         self.items.append({"field": field, "value": value, "message": "%s=%s: %s. %s" % (field, _show(value), problem, fix)})
 
+    def finding(self, field, finding):
+        """A blocking finding of the least-privilege checks, in the words of validate_grants (with its fix)."""
+        self.items.append({"field": field, "value": finding.get("policy"), "finding": finding,
+                           "message": "%s (policy %s): %s" % (field, finding.get("policy"), format_finding(finding))})
+
     def __bool__(self):
         return bool(self.items)
 
@@ -398,19 +403,16 @@ def _check_exceptions(problems, field, exceptions):
     return [rule for rule in exceptions if isinstance(rule, dict)]
 
 
-def _validate(problems, prefix, policies, env, other_environments, exceptions, fail_on):
-    """Check every inline policy of the role together; blocking findings become one problem."""
+def _validate(problems, prefix, policies, env, other_environments, exceptions, fail_on, sources=None):
+    """Check every inline policy of the role together; each blocking finding becomes a problem named after the input
+    the policy came from (``sources``: policy name -> input; ``<prefix>policies`` otherwise)."""
     if fail_on not in FAIL_ON:
         problems.add(prefix + "validate_fail_on", fail_on, "must be one of error, warning, never", "Choose one.")
         fail_on = "error"
     findings = check_policies(policies, environment=env, other_environments=other_environments, exceptions=exceptions)
-    failing = blocking(findings, fail_on)
-    if failing:
-        lines = "\n  ".join(format_finding(finding) for finding in failing)
-        problems.add(prefix + "policies", "(%d inline policies)" % len(policies), "%d finding(s) of cerpac.ecs_iam.validate_grants at "
-                     "or above %svalidate_fail_on=%s:\n  %s\n " % (len(failing), prefix, fail_on, lines),
-                     "Narrow the grants as each finding's fix says, or accept a finding on purpose in %sgrant_exceptions (with a reason)."
-                     % prefix)
+    sources = sources or {}
+    for finding in blocking(findings, fail_on):
+        problems.finding(sources.get(finding.get("policy"), prefix + "policies"), finding)
     return findings
 
 
@@ -472,6 +474,8 @@ def _finish(common, inline_policies, findings, extra=None):
     declaration["trust_policy"] = trust_policy(common["partition"], common["account_id"], common["source_regions"], common["source_conditions"])
     declaration["inline_policies"] = inline_policies
     declaration["accepted_findings"] = _accepted(findings)
+    # Checked with a placeholder account: the inventory opted out of declaring one, and STS has not been read yet.
+    declaration["needs_account"] = common["account_id"] == PLACEHOLDER_ACCOUNT
     declaration.update(extra or {})
     return declaration
 
@@ -505,7 +509,8 @@ def declare_task_role(inputs, context=None):
     inline = [{"name": policy["name"], "document": policy["document"]} for policy in policies] + rendered
     builtin = [dict(rule) for rule in CHECK_EXCEPTIONS if any(policy["name"] == rule.get("policy") for policy in rendered)]
     findings = _validate(problems, prefix, inline, common["environment"], common["other_environments"],
-                         common["exceptions"] + builtin, inputs.get(prefix + "validate_fail_on", "error"))
+                         common["exceptions"] + builtin, inputs.get(prefix + "validate_fail_on", "error"),
+                         dict((policy["name"], prefix + "grants") for policy in rendered))
     if problems:
         return None, problems.items
     return _finish(common, inline, findings, {"grants": trace}), []
@@ -558,7 +563,7 @@ def declare_execution_role(inputs, context=None):
         startup["policy"] = STARTUP_POLICY
     inline += [{"name": policy["name"], "document": policy["document"]} for policy in policies]
     findings = _validate(problems, prefix, inline, common["environment"], common["other_environments"], common["exceptions"],
-                         inputs.get(prefix + "validate_fail_on", "error")) if inline else []
+                         inputs.get(prefix + "validate_fail_on", "error"), {STARTUP_POLICY: prefix + "secrets"}) if inline else []
     if problems:
         return None, problems.items
     return _finish(common, inline, findings, {"startup": startup, "grants": []}), []

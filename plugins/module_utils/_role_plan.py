@@ -225,7 +225,11 @@ def drift_warnings(name, plan, live, check_mode):
         "permissions_boundary": "the permissions boundary differs",
         "tags": "the tags differ",
     }
-    messages += ["IAM role %s: %s from the declaration; %s restored" % (name, labels[field], will) for field in plan["role_updates"] if field in labels]
+    after = plan["diff"]["after"]
+    if "permissions_boundary" in plan["role_updates"] and not after.get("permissions_boundary"):
+        messages.append("IAM role %s: permissions boundary %s is not declared; it %s removed" % (name, live.get("permissions_boundary"), will))
+    messages += ["IAM role %s: %s from the declaration; %s restored" % (name, labels[field], will) for field in plan["role_updates"]
+                 if field in labels and not (field == "permissions_boundary" and not after.get("permissions_boundary"))]
     return messages
 
 

@@ -16,9 +16,9 @@ description:
     policy) and proves each inline policy least-privilege with the checks of M(cerpac.ecs_iam.validate_grants).
   - Fails with one line per problem, naming the host, the role, the field, the value and the fix. Makes no AWS call,
     so that a bad input on any application stops a run before anything is changed.
-  - Publishes the declaration as the fact C(<role>_outputs) (for example C(ecs_task_role_outputs) with C(role_arn),
-    C(role_name), C(trust_policy), C(inline_policies), C(grants)...), which M(cerpac.ecs_iam.role_plan) compares with
-    AWS and the playbooks read.
+  - Returns the declaration, which the roles publish as the fact C(<role>_outputs) (for example
+    C(ecs_task_role_outputs) with C(role_arn), C(role_name), C(trust_policy), C(inline_policies), C(grants)...),
+    which M(cerpac.ecs_iam.role_plan) compares with AWS and the playbooks read.
   - Runs on the controller (an action plugin: no module is sent to a host).
 author:
   - cerpac platform engineering (@cerpac)
@@ -63,10 +63,6 @@ options:
         C(policy-<name>.json) per inline policy (C(passrole-policy.json) for the deployer's policy) - and remove policy
         files it no longer declares. Requires the account to be declared.
     type: str
-  publish:
-    description: Set the fact C(<role>_outputs) to the declaration.
-    type: bool
-    default: true
 attributes:
   check_mode:
     description: Runs the same checks in check mode; files are not written.
@@ -103,15 +99,17 @@ EXAMPLES = r"""
           resources: [staging-cerpac-uploads]
     variables: "{{ query('ansible.builtin.varnames', '^ecs_task_role_') }}"
 
+  register: declared
+
 - name: Use the settled declaration
   ansible.builtin.debug:
-    msg: "{{ ecs_task_role_outputs.role_arn }}"
+    msg: "{{ declared.declaration.role_arn }}"
 """
 
 RETURN = r"""
 declaration:
   description:
-    - What the role declares (also published as the fact C(<role>_outputs)). For the task and task execution roles,
+    - What the role declares (the roles publish it as the fact C(<role>_outputs)). For the task and task execution roles,
       C(role_name), C(role_arn), C(state), C(environment), C(account_id), C(region), C(partition), C(path),
       C(trust_policy), C(description), C(max_session_duration), C(permissions_boundary), C(tags), C(purge_tags),
       C(managed_policy_arns), C(inline_policies) (C(name), C(document)), C(grants) (where each grant went),

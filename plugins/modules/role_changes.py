@@ -20,6 +20,12 @@ options:
     description: One role's entry of M(cerpac.ecs_iam.role_plan)'s RV(cerpac.ecs_iam.role_plan#module:roles).
     type: dict
     required: true
+  writes_follow:
+    description:
+      - Whether tasks that converge the role follow this one. Then, except in check mode, C(changed) is left to them,
+        so that each change is counted once; without them (a comparison only), C(changed) says the role differs.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - cerpac.ecs_iam.read_only
 attributes:
@@ -44,7 +50,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether the live role differs from its declaration (the converge step changes it).
+  description:
+    - Whether the live role differs from its declaration, in check mode or without writes following (O(writes_follow));
+      false in a normal run, where the writes that follow report the changes.
   returned: always
   type: bool
   sample: true

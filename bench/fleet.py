@@ -1,0 +1,222 @@
+"""One environment of N applications: our deploy.yml against the hand-written amazon.aws baseline, in one run.
+
+    make bench     (or: PYTHONPATH=.:.collections .venv/bin/python -m bench.fleet [--apps 10,30,100] [--steps ...])
+
+For each N, an inventory of N applications is generated (hosts app000...; each a task role with 3 to 5 grants, drawn
+in turn from a fixed list, and a task execution role with a start-up secret). playbooks/render.yml renders it with no
+AWS call, and the baseline's inventory is built from those rendered documents: the same roles, trust policies, tags
+and inline policies, written by bare amazon.aws.iam_role + amazon.aws.iam_policy per application host
+(bench/baseline_fleet.yml), which is what a user writes by hand. Both run with the repository's ansible.cfg (same
+forks) against the same moto server, one after the other, each step on the state the previous step left:
+
+    create (empty account) -> re-run (nothing to do) -> check mode (nothing to do) -> absent
+
+Each run is a new ansible-playbook process (first passes, as users run it). Printed per step: wall seconds, IAM/STS
+calls and write calls (moto's recorder), ours / baseline time, and the peak resident memory of the controller (the
+sum over ansible-playbook, its workers and their modules, sampled every 50 ms). The targets (issue 9): re-run at most
+0.5x the baseline's time with no more calls and zero writes; create and absent at most 1.0x.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+import yaml
+
+from tests.support.local_aws import LocalAWS
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+HERE = REPO / "bench"
+ANSIBLE_PLAYBOOK = str(pathlib.Path(sys.executable).parent / "ansible-playbook")
+ACCOUNT = "123456789012"
+ENV = "staging"
+STEPS = ("create", "re-run", "check", "absent")
+# The grants an application may have, taken in turn (3 to 5 per application).
+GRANTS = [
+    {"service": "s3", "access": ["read", "write"], "resources": ["{env}-{app}-uploads"]},
+    {"service": "dynamodb", "access": ["read", "write"], "resources": ["{env}-{app}-orders"]},
+    {"service": "sqs", "access": ["consume"], "resources": ["{env}-{app}-jobs"]},
+    {"service": "sns", "access": ["publish"], "resources": ["{env}-{app}-events"]},
+    {"service": "secretsmanager", "access": ["read"], "resources": ["{env}/{app}/*"]},
+    {"service": "ssm", "access": ["read"], "resources": ["/{env}/{app}"]},
+    {"service": "logs", "access": ["write"], "resources": ["/ecs/{env}/{app}"]},
+]
+RECAP_RE = re.compile(r"^\S+\s+: ok=\d+\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)", re.M)
+
+
+def fill(value, **names):
+    if isinstance(value, str):
+        return value.format(**names)
+    if isinstance(value, list):
+        return [fill(item, **names) for item in value]
+    if isinstance(value, dict):
+        return {key: fill(item, **names) for key, item in value.items()}
+    return value
+
+
+def write_inventories(root, apps):
+    """Our inventory (grants by intent) and, after render, the baseline's (the same documents)."""
+    ours = root / "ours" / ENV
+    (ours / "group_vars" / "all").mkdir(parents=True)
+    (ours / "host_vars").mkdir()
+    hosts = {f"app{index:03d}": None for index in range(apps)}
+    common = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+    (ours / "hosts.yml").write_text(yaml.safe_dump({"ecs_iam": {"vars": common, "hosts": hosts}}))
+    (ours / "group_vars" / "all" / "main.yml").write_text(yaml.safe_dump({
+        "aws_region": "eu-west-1", "ecs_task_role_env": ENV, "ecs_task_role_account_id": ACCOUNT, "ecs_iam_deploy_execution_role": True,
+    }))
+    for index, app in enumerate(hosts):
+        count = 3 + index % 3
+        grants = [fill(GRANTS[(index + offset) % len(GRANTS)], env=ENV, app=app) for offset in range(count)]
+        (ours / "host_vars" / f"{app}.yml").write_text(yaml.safe_dump({
+            "ecs_task_role_grants": grants, "ecs_task_execution_role_secrets": [f"{ENV}/{app}/db"],
+        }))
+    return ours, list(hosts)
+
+
+def baseline_inventory(root, rendered, hosts):
+    """The baseline's inventory: per host, the rendered roles as plain data for amazon.aws."""
+    base = root / "baseline"
+    (base / "host_vars").mkdir(parents=True)
+    common = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+    (base / "hosts.yml").write_text(yaml.safe_dump({"all": {"vars": common, "hosts": {host: None for host in hosts}}}))
+    for host in hosts:
+        roles = {}
+        for key, folder in (("task", "task-role"), ("execution", "execution-role")):
+            where = rendered / ENV / host / folder
+            role = json.loads((where / "role.json").read_text())
+            roles[key] = {
+                "name": role["name"], "path": role["path"], "description": role["description"],
+                "max_session_duration": role["max_session_duration"], "tags": role["tags"],
+                "managed_policy_arns": role["managed_policy_arns"],
+                "trust": json.loads((where / "trust-policy.json").read_text()),
+                "policies": [{"name": name, "document": json.loads((where / f"policy-{name}.json").read_text())} for name in role["inline_policies"]],
+            }
+        (base / "host_vars" / f"{host}.yml").write_text(yaml.safe_dump({"task_role": roles["task"], "execution_role": roles["execution"]}))
+    return base
+
+
+class PeakMemory:
+    """Peak of the summed resident memory (VmRSS) of every process carrying the run's marker."""
+
+    def __init__(self, marker):
+        self.needle = f"BENCH_RUN={marker}".encode()
+        self.peak = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def sample(self):
+        while not self.stop.is_set():
+            total = 0
+            for proc in pathlib.Path("/proc").glob("[0-9]*"):
+                with contextlib.suppress(OSError):
+                    if self.needle in proc.joinpath("environ").read_bytes().split(b"\0"):
+                        for line in proc.joinpath("status").read_text().splitlines():
+                            if line.startswith("VmRSS:"):
+                                total += int(line.split()[1])
+            self.peak = max(self.peak, total)
+            self.stop.wait(0.05)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def run(aws, env, args):
+    """One ansible-playbook run: (seconds, calls, peak kB, changed)."""
+    marker = uuid.uuid4().hex
+    command = [ANSIBLE_PLAYBOOK, *args]
+    with aws.recording() as calls, PeakMemory(marker) as memory:
+        start = time.perf_counter()
+        proc = subprocess.run(command, cwd=REPO, env=dict(env, BENCH_RUN=marker), capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+    recaps = RECAP_RE.findall(proc.stdout)
+    if proc.returncode != 0 or not recaps or any(int(failed) for dummy, failed in recaps):
+        raise SystemExit(f"{' '.join(args)} failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
+    return {"seconds": seconds, "calls": len(calls), "writes": len(calls.writes), "peak_kb": memory.peak,
+            "changed": sum(int(changed) for changed, dummy in recaps)}
+
+
+def measure(aws, env, ours, base, steps):
+    tools = {
+        "ours": (["-i", str(ours), str(REPO / "playbooks" / "deploy.yml")], ["-e", "ecs_task_role_state=absent"]),
+        "baseline": (["-i", str(base / "hosts.yml"), str(HERE / "baseline_fleet.yml")], ["-e", "state=absent"]),
+    }
+    results = {}
+    for tool, (args, absent) in tools.items():
+        aws.reset()
+        results[tool] = {}
+        for step in STEPS:
+            extra = {"check": ["--check"], "absent": absent}.get(step, [])
+            results[tool][step] = run(aws, env, args + extra)
+    return {tool: {step: results[tool][step] for step in steps} for tool in results}
+
+
+def report(apps, results, forks):
+    print(f"\nN = {apps} applications (task role with 3-5 grants + task execution role each), forks = {forks}")
+    header = (f"{'step':<8} {'base s':>7} {'ours s':>7} {'ratio':>6} {'base calls':>10} {'our calls':>9} {'base writes':>11} "
+              f"{'our writes':>10} {'base MB':>8} {'our MB':>7} {'changed (base/ours)':>20}")
+    print(header)
+    print("-" * len(header))
+    for step, ours in results["ours"].items():
+        base = results["baseline"][step]
+        print(f"{step:<8} {base['seconds']:>7.1f} {ours['seconds']:>7.1f} {ours['seconds'] / base['seconds']:>6.2f} {base['calls']:>10} "
+              f"{ours['calls']:>9} {base['writes']:>11} {ours['writes']:>10} {base['peak_kb'] / 1024:>8.0f} {ours['peak_kb'] / 1024:>7.0f} "
+              f"{base['changed']:>9}/{ours['changed']:<10}")
+
+
+def forks_of(env):
+    output = subprocess.run([str(pathlib.Path(sys.executable).parent / "ansible-config"), "dump"], env=env, capture_output=True, text=True,
+                            check=True).stdout
+    return re.search(r"^DEFAULT_FORKS\(.*\) = (\d+)", output, re.M).group(1)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", default=os.environ.get("BENCH_FLEET_APPS", "10,30,100"), help="comma-separated numbers of applications")
+    parser.add_argument("--json", help="also write the numbers to this file")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.apps.split(",")]
+    everything = {}
+    with LocalAWS() as aws:
+        env = aws.environ()
+        env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PATH=f"{pathlib.Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
+        forks = forks_of(env)
+        for apps in sizes:
+            root = pathlib.Path(tempfile.mkdtemp(prefix=f"fleet-{apps}-"))
+            try:
+                ours, hosts = write_inventories(root, apps)
+                render = subprocess.run([ANSIBLE_PLAYBOOK, "-i", str(ours), str(REPO / "playbooks" / "render.yml"), "-e", f"render_dir={root / 'rendered'}"],
+                                        cwd=REPO, env=env, capture_output=True, text=True, check=False)
+                if render.returncode != 0:
+                    raise SystemExit(f"render.yml failed:\n{render.stdout[-3000:]}")
+                base = baseline_inventory(root, root / "rendered", hosts)
+                everything[apps] = measure(aws, env, ours, base, STEPS)
+                report(apps, everything[apps], forks)
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
+    if len(sizes) > 1:
+        print("\nHow time grows with N (seconds; ours / baseline):")
+        for step in STEPS:
+            print(f"  {step:<8} " + "   ".join(f"N={apps}: {everything[apps]['ours'][step]['seconds']:.1f} / "
+                                            f"{everything[apps]['baseline'][step]['seconds']:.1f}" for apps in sizes))
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(everything, indent=2))
+
+
+if __name__ == "__main__":
+    main()
