@@ -680,7 +680,8 @@ def _picture(environment, apps, trust, passable, deployer):
         if allows:
             key = (principal_kind, value, actions, json.dumps(condition, sort_keys=True))
             principals.setdefault(key, {}).setdefault(app_name, set()).add(kind)
-    for key in sorted(principals):
+    # The principal that reaches the most roles first: it keeps the plain id when another one appears.
+    for key in sorted(principals, key=lambda item: (-sum(len(kinds) for kinds in principals[item].values()), item)):
         principal_kind, value, actions, _condition = key
         node = ids.get("trust", value, key)
         title = value if principal_kind == "service" else "%s %s" % (principal_kind, value)
