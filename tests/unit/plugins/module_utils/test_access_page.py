@@ -412,8 +412,8 @@ def good_role():
 @pytest.mark.parametrize("environment,applications,passrole,errors", [
     ("Staging", [], None, ["environment: 'Staging' is not an environment name; give lowercase letters, digits and single hyphens,"
                            " e.g. staging"]),
-    ("staging", {"cerpac": {}}, None, ['applications: {"cerpac": {}} is not a list; give one {name, task_role, execution_role}'
-                                      " per application"]),
+    ("staging", {"cerpac": {}}, None,
+     ['applications: {"cerpac": {}} is not a list; give one {name, task_role, execution_role} per application']),
     ("staging", [{"name": "a b", "task_role": good_role()}], None,
      ["applications[0].name: 'a b' is not an application name; give the inventory host name (letters, digits, _ . -)"]),
     ("staging", [{"name": "a", "task_role": good_role()}, {"name": "a", "task_role": good_role()}], None,
@@ -483,8 +483,8 @@ BROKEN = {
     "unbalanced subgraph": ('flowchart LR\n  subgraph roles["a"]\n    app_a["a"]\n  app_a --> roles\n',
                             ["line 2: subgraph 'roles' is never closed with 'end'"]),
     "stray end": ('flowchart LR\n  app_a["a"]\n  end\n', ["line 3: 'end' without an open subgraph: '  end'"]),
-    "unquoted label": ('flowchart LR\n  app_a[a (b)]\n', ["line 2: neither a node with a quoted label, a subgraph, 'end' nor an edge:"
-                                                         " '  app_a[a (b)]'"]),
+    "unquoted label": ('flowchart LR\n  app_a[a (b)]\n',
+                       ["line 2: neither a node with a quoted label, a subgraph, 'end' nor an edge: '  app_a[a (b)]'"]),
     "quote in label": ('flowchart LR\n  app_a["a "b" c"]\n', ["line 2: neither a node with a quoted label, a subgraph, 'end' nor"
                                                               " an edge: '  app_a[\"a \"b\" c\"]'"]),
     "bad arrow": ('flowchart LR\n  app_a["a"]\n  app_b["b"]\n  app_a -=> app_b\n',
