@@ -523,3 +523,39 @@ def test_mermaids_own_parser_accepts_the_pictures_and_rejects_broken_ones():
     assert verdicts[:len(pictures)] == [None] * len(pictures)
     assert [verdict is not None and verdict.startswith("Parse error on line") for verdict in verdicts[len(pictures):]] == \
         [True] * len(broken), verdicts
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Every real AWS managed policy, as a hand-written policy, is on the page statement for statement
+# ----------------------------------------------------------------------------------------------------------
+
+CORPUS = pathlib.Path(os.environ.get("CERPAC_CORPUS_DIR") or REPO.parent / "shared" / "corpus") / "aws_managed"
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="policy corpus not found at %s (set CERPAC_CORPUS_DIR)" % CORPUS)
+def test_every_statement_of_the_corpus_is_on_the_page():
+    files = sorted(CORPUS.glob("*.json"))
+    assert len(files) > 1000
+    for start in range(0, len(files), 200):
+        batch = files[start:start + 200]
+        documents = dict((path.stem, json.loads(path.read_text())) for path in batch)
+
+        def hand_written(applications, _passrole, documents=documents):
+            role = app_of(applications, "cerpac")["task_role"]
+            role["inline_policies"].extend({"name": name, "document": document} for name, document in documents.items())
+
+        text = page(declaration("staging"), mutate=hand_written)
+        assert grammar_errors(picture(text)) == []
+        lines = text.splitlines()
+        for name, document in documents.items():
+            statements = as_list(document["Statement"])
+            rows = [line for line in lines if line.endswith("| `%s` (hand-written) |" % name)]
+            assert len(rows) == len(statements), name
+            for statement in statements:
+                for action in as_list(statement.get("Action", statement.get("NotAction"))):
+                    assert any("`%s`" % action in row for row in rows), (name, action)
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
