@@ -69,8 +69,8 @@ def compute(kind, data_file):
 
 
 def main():
-    print("%5s  %-7s  %10s  %10s  %6s  %12s  %12s  %6s  %9s" % ("apps", "", "page task", "copy task", "ratio", "page compute",
-                                                              "render grants", "ratio", "page size"))
+    header = ("apps", "", "page task", "copy task", "ratio", "page compute", "render grants", "ratio", "page size")
+    print("%5s  %-7s  %10s  %10s  %6s  %12s  %12s  %6s  %9s" % header)
     for size in SIZES:
         declaration = fleet_declaration(size)
         applications, passrole = environment_outputs(declaration)

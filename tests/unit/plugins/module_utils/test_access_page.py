@@ -541,11 +541,7 @@ def test_every_statement_of_the_corpus_is_on_the_page():
         batch = files[start:start + 200]
         documents = dict((path.stem, json.loads(path.read_text())) for path in batch)
 
-        def hand_written(applications, _passrole, documents=documents):
-            role = app_of(applications, "cerpac")["task_role"]
-            role["inline_policies"].extend({"name": name, "document": document} for name, document in documents.items())
-
-        text = page(declaration("staging"), mutate=hand_written)
+        text = page(declaration("staging"), mutate=with_hand_written(documents))
         assert grammar_errors(picture(text)) == []
         lines = text.splitlines()
         for name, document in documents.items():
@@ -559,3 +555,10 @@ def test_every_statement_of_the_corpus_is_on_the_page():
 
 def as_list(value):
     return value if isinstance(value, list) else [value]
+
+
+def with_hand_written(documents):
+    def mutate(applications, _passrole):
+        role = app_of(applications, "cerpac")["task_role"]
+        role["inline_policies"].extend({"name": name, "document": document} for name, document in documents.items())
+    return mutate
