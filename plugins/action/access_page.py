@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2025, cerpac platform engineering
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""cerpac.ecs_iam.access_page: write an environment's access page on the controller (documentation in
+plugins/modules/access_page.py). The page itself comes from module_utils/_access_page.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._access_page import access_page, input_errors
+
+ARGUMENT_SPEC = dict(
+    environment=dict(type="str", required=True),
+    applications=dict(type="list", elements="dict", required=True),
+    passrole=dict(type="dict"),
+    source=dict(type="str"),
+    dest=dict(type="path", required=True),
+)
+
+
+def _read(path):
+    """The file's text, or ``None`` when there is no file."""
+    try:
+        with open(path, "rb") as handle:
+            return to_text(handle.read(), errors="surrogate_or_strict")
+    except FileNotFoundError:
+        return None
+
+
+def _write(path, text):
+    """Replace the file in one step (a reader never sees half a page); keep the mode of a file already there."""
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
+    handle, temporary = tempfile.mkstemp(prefix=".access-page-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(to_bytes(text))
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dest = args["dest"]
+        result.update(changed=False, dest=dest)
+
+        errors = input_errors(args["environment"], args["applications"], args["passrole"])
+        if errors:
+            result.update(failed=True, errors=errors,
+                          msg="%d problem(s) in the access page's input:\n%s" % (len(errors), "\n".join(errors)))
+            return result
+        page = access_page(args["environment"], args["applications"], passrole=args["passrole"], source=args["source"])
+        if os.path.isdir(dest):
+            result.update(failed=True, msg="dest=%r is a folder; give the page's file path, for example %s"
+                                           % (dest, os.path.join(dest, "ACCESS.md")))
+            return result
+        before = _read(dest)
+        result["changed"] = before != page
+        if result["changed"] and self._task.diff:
+            result["diff"] = {"before": before or "", "after": page, "before_header": dest if before is not None else "(absent)",
+                              "after_header": dest}
+        if not result["changed"] or self._task.check_mode:
+            return result
+        try:
+            _write(dest, page)
+        except OSError as error:
+            result.update(failed=True, msg="cannot write the access page to dest=%r: %s; give a writable file path"
+                                           % (dest, to_text(error)))
+        return result
