@@ -14,7 +14,7 @@ ARGUMENT_SPEC = dict(
     writes_follow=dict(type="bool", default=True),
 )
 KEYS = ("role_name", "role_arn", "exists", "account_id", "differences", "role_updates", "inline_policies_to_put",
-        "inline_policies_to_delete", "managed_policies_to_attach", "managed_policies_to_detach", "policy_writes")
+        "inline_policies_to_delete", "managed_policies_to_attach", "managed_policies_to_detach", "policy_writes", "live")
 
 
 class ActionModule(ActionBase):

@@ -39,8 +39,9 @@ import hashlib
 import json
 import re
 
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE, PARTITIONS
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import startup_secrets_policy
 
 ROLE_KINDS = (("task_role", "task role"), ("execution_role", "execution role"))
 NAME_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -403,35 +404,27 @@ def _explain_grants(role, policies):
     return rows, explained
 
 
-def _startup_arn(kind, name, partition, region, account):
-    """The ARN the execution role's start-up policy names for one secret, parameter or key."""
-    base = "arn:%s:%%s:%s:%s" % (partition, region, account)
-    if kind == "secrets":
-        return (base % "secretsmanager") + ":secret:" + (name if name.endswith("/*") else name + "-??????")
-    if kind == "parameters":
-        return (base % "ssm") + ":parameter/" + re.sub(r"^/", "", name)
-    return name if name.startswith("arn:") else (base % "kms") + ":key/" + name
-
-
 def _explain_startup(role, policies):
-    """Rows for the execution role's start-up policy, for each statement exactly as its inputs give it."""
+    """Rows for the execution role's start-up policy, for each statement exactly as its inputs give it (the policy is
+    built again from them by the function the role itself uses)."""
     startup = role.get("startup")
     if not isinstance(startup, dict) or startup.get("policy") not in policies:
         return [], set()
     name = startup["policy"]
     statements = policies[name] or []
-    partition, region, account = role.get("partition"), role.get("region"), role.get("account_id")
-    suffix = PARTITIONS.get(partition, PARTITIONS["aws"])["dns_suffix"]
-    via = ["%s.%s.%s" % (service, region, suffix) for key, service, _action in _STARTUP[:2] if startup.get(key)]
+    lists = dict((key, [str(item) for item in startup.get(key) or []]) for key, _service, _action in _STARTUP)
+    try:
+        expected = startup_secrets_policy(role.get("partition"), role.get("region"), role.get("account_id"),
+                                          lists["secrets"], lists["parameters"], lists["kms_keys"]) or {"Statement": []}
+    except Exception:  # pylint: disable=broad-except  # a partition botocore does not know: nothing is explained
+        return [], set()
+    by_action = dict((statement["Action"], statement) for statement in expected["Statement"])
     rows, explained = [], set()
     for key, service, action in _STARTUP:
-        names = [str(item) for item in startup.get(key) or []]
-        if not names:
+        names = lists[key]
+        if not names or action not in by_action:
             continue
-        wanted = {"Effect": "Allow", "Action": [action],
-                  "Resource": [_startup_arn(key, item, partition, region, account) for item in names]}
-        if key == "kms_keys":
-            wanted["Condition"] = {"StringEquals": {"kms:ViaService": via}}
+        wanted = dict((k, v) for k, v in by_action[action].items() if k != "Sid")
         found = [index for index, statement in enumerate(statements)
                  if _normal(dict((k, v) for k, v in statement.items() if k != "Sid")) == _normal(wanted)]
         if len(found) != 1:
@@ -442,7 +435,7 @@ def _explain_startup(role, policies):
             "access": _cell([STARTUP_WORD + ": ECS reads them into the container" if key != "kms_keys"
                              else STARTUP_WORD + ": decrypts the secrets for ECS"]),
             "names": _cell([_code(item) for item in sorted(names)]),
-            "arns": _cell([_code(arn) for arn in sorted(set(wanted["Resource"]))]),
+            "arns": _cell([_code(arn) for arn in sorted(set(_as_list(wanted["Resource"])))]),
             "policy": _code(name),
             "words": [STARTUP_WORD],
             "targets": [service],

@@ -269,5 +269,25 @@ def role_result(declaration, live, account_id, partition, check_mode=False):
         result["policy_writes"] += [{"name": policy, "state": "absent"} for policy in plan["inline_policies_to_delete"]]
     result["warnings"] = drift_warnings(name, plan, live, check_mode)
     result["differences"] = describe(name, plan)
+    result["live"] = live_outputs(live)
     result.update(plan)
     return result
+
+
+def live_outputs(live):
+    """The live role in the shape of a declaration's outputs (what the access page and reviews read)."""
+    if live is None:
+        return {"state": "absent", "role_arn": "", "trust_policy": {}, "managed_policy_arns": [], "inline_policies": []}
+    return {
+        "state": "present",
+        "role_arn": live["arn"],
+        "path": live.get("path") or "/",
+        "trust_policy": load_document(live.get("trust_policy")) or {},
+        "description": live.get("description"),
+        "max_session_duration": live.get("max_session_duration"),
+        "permissions_boundary": live.get("permissions_boundary") or "",
+        "tags": dict(live.get("tags") or {}),
+        "managed_policy_arns": sorted(live.get("managed_policy_arns") or []),
+        "inline_policies": [{"name": name, "document": load_document(document)}
+                            for name, document in sorted((live.get("inline_policies") or {}).items())],
+    }

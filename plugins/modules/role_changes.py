@@ -107,6 +107,13 @@ managed_policies_to_detach:
   type: list
   elements: str
   sample: []
+live:
+  description:
+    - The live role in the shape of the roles' outputs (C(state), C(role_arn), C(path), C(trust_policy), C(tags),
+      C(managed_policy_arns), C(inline_policies) as C(name)/C(document), ...); C(state=absent) when it does not exist.
+  returned: always
+  type: dict
+  sample: {"state": "present", "role_arn": "arn:aws:iam::123456789012:role/staging-cerpac-ecs-task-role", "inline_policies": []}
 policy_writes:
   description:
     - The inline policy writes that converge the role, in order, for M(amazon.aws.iam_policy) - the declared policies

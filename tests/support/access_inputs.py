@@ -18,7 +18,7 @@ import copy
 import re
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import grant_checks
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE, CHECK_EXCEPTIONS, PARTITIONS
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE, CHECK_EXCEPTIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import partition_for_region, render_grants
 
 EXECUTION_POLICY_ARN = "arn:{partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -61,9 +61,14 @@ def trust_policy(partition, region, account):
     }
 
 
+# Service endpoint suffixes (kms:ViaService), as AWS documents them per partition.
+DNS_SUFFIXES = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com", "aws-iso": "c2s.ic.gov",
+                "aws-iso-b": "sc2s.sgov.gov", "aws-iso-e": "cloud.adc-e.uk", "aws-iso-f": "csp.hci.ic.gov", "aws-eusc": "amazonaws.eu"}
+
+
 def startup_policy(secrets, parameters, kms_keys, partition, region, account):
-    """What roles/ecs_task_execution_role/templates/secrets-policy.json.j2 writes, statement for statement."""
-    suffix = PARTITIONS[partition]["dns_suffix"]
+    """What the execution role's start-up secrets policy holds, statement for statement, written out independently."""
+    suffix = DNS_SUFFIXES[partition]
     statements = []
     via = []
     if secrets:
