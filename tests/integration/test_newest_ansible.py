@@ -258,7 +258,6 @@ def test_absent_leaves_nothing_behind(smoke):
     assert smoke.left == {"roles": [], "instance_profiles": [], "policies": []}
 
 
-
 @pytest.mark.xfail(
     strict=True,
     reason=(
