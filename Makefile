@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo test unit integration molecule sanity lint changelog bench clean
+.PHONY: setup demo test unit integration molecule sanity lint changelog bench clean newest-ansible
 
 setup: $(VENV)/.installed $(AMAZON_AWS) $(SELF_LINK)
 
@@ -57,6 +57,10 @@ changelog: setup
 
 bench: setup
 	bash scripts/bench.sh
+
+# The real playbooks on the newest `ansible` release (its own venv in .cache/newest/, built once per requirements).
+newest-ansible: setup
+	bash scripts/newest_ansible.sh
 
 clean:
 	rm -rf $(VENV) .collections .cache rendered tests/output .pytest_cache

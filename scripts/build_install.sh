@@ -8,7 +8,10 @@
 #      is, so the dependency in galaxy.yml is checked against it and Galaxy is never asked;
 #   3. with only that root on the collections path (and no project ansible.cfg), run
 #      ansible-doc -l cerpac.ecs_iam, ansible-doc on each module in plugins/modules/ and on each
-#      other documented plugin, and ansible-doc -t role on each role in roles/.
+#      other documented plugin, and ansible-doc -t role on each role in roles/;
+#   4. on that same installed tree, scripts/ee_check.py: `ansible-builder introspect` lists exactly
+#      requirements.txt as the collection's needs (and no system package), and `ansible-builder create`
+#      on docs/execution-environment.yml writes a build context (no container engine).
 # Any error, and any [WARNING]/[ERROR] that ansible-doc prints, fails the script.
 # KEEP_TMP=1 keeps the temp dir for inspection.
 set -euo pipefail
@@ -21,6 +24,7 @@ fqcn=cerpac.ecs_iam
 die() { echo "build_install.sh: $*" >&2; exit 1; }
 
 require_toolchain build_install.sh ansible-galaxy
+[[ -x "$venv_bin/ansible-builder" ]] || die "no $venv_bin/ansible-builder: run 'make setup' (requirements-dev.txt pins it)"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecs_iam-build.XXXXXX")
 cleanup() { if [[ "${KEEP_TMP:-}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi; }
@@ -125,4 +129,8 @@ for name in "${roles[@]}"; do
 done
 
 echo "== ${#modules[@]} module(s), ${#roles[@]} role(s); $failures failure(s)"
+
+# --- 4. the execution environment, from the installed tree -------------------------------------
+"$venv_bin/python" "$repo/scripts/ee_check.py" "$tmp/collections" || failures=$((failures + 1))
+
 (( failures == 0 )) || exit 1

@@ -20,11 +20,14 @@ step "ansible-test sanity (no ignore files)"
 test ! -e tests/sanity || ! ls tests/sanity/ignore-*.txt >/dev/null 2>&1
 bash scripts/sanity.sh
 
-step "collection build, install from the tarball, ansible-doc"
+step "collection build, install from the tarball, ansible-doc, execution environment (ansible-builder)"
 bash scripts/build_install.sh
 
 step "molecule (default scenario against moto)"
 bash scripts/molecule.sh
+
+step "the playbooks on the newest Ansible release (deploy, re-run with zero writes, absent)"
+bash scripts/newest_ansible.sh
 
 step "pytest: unit, golden files, integration against moto"
 python -m pytest tests -q -p no:cacheprovider
