@@ -4,12 +4,14 @@ import dataclasses
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import time
 
 import boto3
 import pytest
+import yaml
 
 from tests.support.fault_proxy import FaultProxy
 from tests.support.local_aws import LocalAWS
@@ -80,3 +82,27 @@ def playbook(aws):
         return Run(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - start, calls)
 
     return run
+
+
+@pytest.fixture
+def make_inventory(tmp_path):
+    """A copy of a shipped inventory with changes: ``hosts`` (the application hosts), ``group_vars`` (added to
+    group_vars/all), ``host_vars`` ({host: variables} merged into host_vars/<host>.yml). Returns its path."""
+
+    def make(env="staging", hosts=None, group_vars=None, host_vars=None, name=None):
+        target = tmp_path / (name or "inventory") / env
+        shutil.copytree(REPO / "inventories" / env, target)
+        if hosts is not None:
+            inventory = yaml.safe_load((target / "hosts.yml").read_text())
+            inventory["ecs_iam"]["hosts"] = {host: None for host in hosts}
+            (target / "hosts.yml").write_text(yaml.safe_dump(inventory))
+        if group_vars:
+            (target / "group_vars" / "all" / "zz_test.yml").write_text(yaml.safe_dump(group_vars))
+        for host, variables in (host_vars or {}).items():
+            path = target / "host_vars" / f"{host}.yml"
+            current = yaml.safe_load(path.read_text()) if path.exists() else {}
+            current.update(variables)
+            path.write_text(yaml.safe_dump(current))
+        return target
+
+    return make
