@@ -626,7 +626,7 @@ def declare_passrole(inputs, context=None):
     if problems:
         return None, problems.items
     resources = passrole_resources(partition, account, paths, arns) if state == "present" else []
-    for index, arn in enumerate(context.get("check_role_arns") or []):
+    for index, arn in enumerate(context.get("check_role_arns") or [] if state == "present" else []):
         if arn and not passrole_covers(resources, arn):
             problems.add("%scheck_role_arns[%d]" % (prefix, index), arn, "is a role of this environment that the deployer's PassRole policy "
                          "does not cover (it names %s)" % _show(resources),

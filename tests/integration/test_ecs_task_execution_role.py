@@ -1,18 +1,12 @@
 """The ecs_task_execution_role role through playbooks/deploy.yml, against moto over HTTP, read back with boto3.
 
-moto only knows AWS managed policies (AmazonECSTaskExecutionRolePolicy) when started with
-MOTO_IAM_LOAD_MANAGED_POLICIES=true, so this module (and those that import `local_aws` from it) runs its own
-server started so; the session's shared server is left as it is.
+One application of the staging inventory (--limit cerpac): its task role and its task execution role.
 """
 
 import json
-import os
 import re
-import sys
 
 import pytest
-
-from conftest import LocalAWS
 
 pytestmark = pytest.mark.integration
 
@@ -20,23 +14,11 @@ ACCOUNT = "123456789012"
 NAME = "staging-cerpac-ecs-task-execution-role"
 TASK_ROLE = "staging-cerpac-ecs-task-role"
 MANAGED = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-ON = {"ecs_iam_deploy_execution_role": True}
+ONE_APPLICATION = ("--limit", "cerpac")
 
 
-@pytest.fixture(scope="module")
-def local_aws(tmp_path_factory):
-    """A moto server that loads AWS managed policies (replaces conftest's for the tests of this module)."""
-    saved = os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES")
-    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-    try:
-        aws = LocalAWS(log_path=str(tmp_path_factory.mktemp("moto-managed") / "moto.log")).start()
-    finally:
-        if saved is None:
-            del os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"]
-        else:
-            os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = saved
-    yield aws
-    aws.stop()
+def deploy(playbook, *args, **extra_vars):
+    return playbook("deploy.yml", "staging", *ONE_APPLICATION, *args, extra_vars=extra_vars or None)
 
 
 def read_role(iam, name=NAME):
@@ -52,26 +34,25 @@ def role_names(iam):
 
 
 def test_deploy_creates_both_roles_prints_both_and_a_rerun_changes_nothing(playbook, iam):
-    first = playbook("deploy.yml", "staging", extra_vars=ON)
+    first = deploy(playbook)
     assert first.rc == 0, first.output
     assert role_names(iam) == [NAME, TASK_ROLE]
 
     role, inline, attached, tags = read_role(iam)
     task_role = iam.get_role(RoleName=TASK_ROLE)["Role"]
-    assert role["AssumeRolePolicyDocument"] == task_role["AssumeRolePolicyDocument"]  # one trust template
+    assert role["AssumeRolePolicyDocument"] == task_role["AssumeRolePolicyDocument"]  # one trust policy builder
+    assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/ecs/staging/{NAME}"  # the task role's path (ecs_iam_path)
     assert tags == {"Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_execution_role"}
     assert attached == [MANAGED]
-    assert list(inline) == ["ecs-startup-secrets"]
-    statements = {s["Sid"]: s for s in inline["ecs-startup-secrets"]["Statement"]}
-    assert statements["ReadStartupSecrets"]["Action"] == "secretsmanager:GetSecretValue"
-    assert statements["ReadStartupSecrets"]["Resource"] == [f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:staging/cerpac/*"]
-    assert statements["ReadStartupParameters"]["Action"] == "ssm:GetParameters"
-    assert statements["ReadStartupParameters"]["Resource"] == [f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/cerpac/staging/*"]
-    assert "DecryptStartupSecrets" not in statements  # no customer managed key declared
-    assert f"task role {TASK_ROLE}: {task_role['Arn']}" in first.stdout
-    assert f"task execution role {NAME}: {role['Arn']}" in first.stdout
+    assert inline == {"ecs-startup-secrets": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadStartupSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+         "Resource": [f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:staging/cerpac/*"]},
+        {"Sid": "ReadStartupParameters", "Effect": "Allow", "Action": "ssm:GetParameters",
+         "Resource": [f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/cerpac/staging/*"]},
+    ]}}
+    assert f"task role {TASK_ROLE}: {task_role['Arn']}; task execution role {NAME}: {role['Arn']}" in " ".join(first.stdout.split())
 
-    again = playbook("deploy.yml", "staging", extra_vars=ON)
+    again = deploy(playbook)
     assert again.rc == 0, again.output
     assert again.changed == 0, again.stdout
     assert again.writes == []
@@ -79,9 +60,8 @@ def test_deploy_creates_both_roles_prints_both_and_a_rerun_changes_nothing(playb
 
 def test_secrets_by_name_and_kms_key_render_the_narrowest_statements(playbook, iam):
     key = "1234abcd-12ab-34cd-56ef-1234567890ab"
-    secrets = {"ecs_task_execution_role_secrets": ["staging/cerpac/db"], "ecs_task_execution_role_parameters": ["/cerpac/staging/api-key"],
-               "ecs_task_execution_role_kms_keys": [key]}
-    run = playbook("deploy.yml", "staging", extra_vars=dict(ON, **secrets))
+    run = deploy(playbook, ecs_task_execution_role_secrets=["staging/cerpac/db"], ecs_task_execution_role_parameters=["/cerpac/staging/api-key"],
+                 ecs_task_execution_role_kms_keys=[key])
     assert run.rc == 0, run.output
     dummy, inline, dummy_attached, dummy_tags = read_role(iam)
     statements = {s["Sid"]: s for s in inline["ecs-startup-secrets"]["Statement"]}
@@ -95,99 +75,67 @@ def test_secrets_by_name_and_kms_key_render_the_narrowest_statements(playbook, i
 
 
 def test_without_secrets_there_is_no_inline_policy(playbook, iam):
-    run = playbook("deploy.yml", "staging", extra_vars=dict(ON, ecs_task_execution_role_secrets=[], ecs_task_execution_role_parameters=[]))
+    run = deploy(playbook, ecs_task_execution_role_secrets=[], ecs_task_execution_role_parameters=[])
     assert run.rc == 0, run.output
     dummy, inline, attached, dummy_tags = read_role(iam)
     assert inline == {} and attached == [MANAGED]
 
 
-def test_check_mode_on_an_empty_account_reports_and_writes_nothing(playbook, iam):
-    run = playbook("deploy.yml", "staging", "--check", extra_vars=ON)
+def test_check_mode_and_diff_show_the_managed_policy_the_tags_and_the_secrets_policy(playbook, iam):
+    run = deploy(playbook, "--check", "--diff")
     assert run.rc == 0, run.output
-    assert run.changed >= 2
+    assert run.changed == 2
     assert run.writes == []
     assert role_names(iam) == []
-    assert f"task execution role {NAME}: arn:aws:iam::{ACCOUNT}:role/{NAME}" in run.stdout
-
-
-def test_check_and_diff_on_a_converged_role_report_no_change(playbook):
-    assert playbook("deploy.yml", "staging", extra_vars=ON).rc == 0
-    run = playbook("deploy.yml", "staging", "--check", "--diff", extra_vars=ON)
-    assert run.rc == 0, run.output
-    assert run.changed == 0
-    assert run.writes == []
-
-
-def test_diff_shows_the_managed_policy_the_tags_and_the_secrets_policy(playbook):
-    run = playbook("deploy.yml", "staging", "--check", "--diff", extra_vars=ON)
-    assert run.rc == 0, run.output
-    # Both roles run the same comparison task (ecs_task_role's converge.yml); the execution role's comes second.
-    diff = run.stdout.rsplit(": Compare the role with AWS]", 1)[1].split("TASK [", 1)[0]
+    assert f"task execution role {NAME}: arn:aws:iam::{ACCOUNT}:role/ecs/staging/{NAME}" in " ".join(run.stdout.split())
+    # The task role's report comes first, the execution role's second.
+    diff = run.stdout.split("Report this application's changes")[2].split("TASK [", 1)[0]
     for pattern in (r"AmazonECSTaskExecutionRolePolicy", r"Module\W+ecs_task_execution_role", r"ecs-startup-secrets",
                     r"secretsmanager:GetSecretValue", r"ecs-tasks\.amazonaws\.com"):
         assert re.search(r"^\+.*" + pattern, diff, re.M), pattern
 
 
 def test_drift_is_reverted(playbook, iam):
-    assert playbook("deploy.yml", "staging", extra_vars=ON).rc == 0
+    assert deploy(playbook).rc == 0
     iam.detach_role_policy(RoleName=NAME, PolicyArn=MANAGED)
     iam.put_role_policy(RoleName=NAME, PolicyName="added-by-hand",
                         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
     iam.tag_role(RoleName=NAME, Tags=[{"Key": "Module", "Value": "ecs_task_role"}])
-    run = playbook("deploy.yml", "staging", extra_vars=ON)
+    run = deploy(playbook)
     assert run.rc == 0, run.output
-    assert "added-by-hand" in run.output
+    assert f"IAM role {NAME}: inline policy 'added-by-hand' is not declared; it will be removed" in " ".join(run.output.split())
     dummy, inline, attached, tags = read_role(iam)
     assert list(inline) == ["ecs-startup-secrets"] and attached == [MANAGED] and tags["Module"] == "ecs_task_execution_role"
-    again = playbook("deploy.yml", "staging", extra_vars=ON)
+    again = deploy(playbook)
     assert again.changed == 0 and again.writes == []
 
 
 def test_absent_removes_only_the_execution_role_and_a_second_absent_changes_nothing(playbook, iam):
-    assert playbook("deploy.yml", "staging", extra_vars=ON).rc == 0
-    absent = dict(ON, ecs_task_execution_role_state="absent")
-    check = playbook("deploy.yml", "staging", "--check", extra_vars=absent)
-    assert check.rc == 0 and check.changed >= 1 and check.writes == []
+    assert deploy(playbook).rc == 0
+    check = deploy(playbook, "--check", ecs_task_execution_role_state="absent")
+    assert check.rc == 0 and check.changed == 1 and check.writes == []
     assert NAME in role_names(iam)
 
-    gone = playbook("deploy.yml", "staging", extra_vars=absent)
+    gone = deploy(playbook, ecs_task_execution_role_state="absent")
     assert gone.rc == 0, gone.output
     assert role_names(iam) == [TASK_ROLE]
+    assert sorted(set(gone.writes)) == ["DeleteRole", "DeleteRolePolicy", "DetachRolePolicy"]
 
-    again = playbook("deploy.yml", "staging", extra_vars=absent)
+    again = deploy(playbook, ecs_task_execution_role_state="absent")
     assert again.rc == 0 and again.changed == 0 and again.writes == []
 
 
+def test_the_application_absent_removes_both_roles(playbook, iam):
+    assert deploy(playbook).rc == 0
+    gone = deploy(playbook, ecs_task_role_state="absent")
+    assert gone.rc == 0, gone.output
+    assert role_names(iam) == []
+
+
 def test_an_other_account_is_refused_before_any_write(playbook, iam):
-    assert playbook("deploy.yml", "staging", extra_vars={"ecs_iam_deploy_execution_role": False}).rc == 0  # the task role alone
-    run = playbook("deploy.yml", "staging", extra_vars=dict(ON, ecs_task_execution_role_account_id="999999999999"))
+    run = deploy(playbook, ecs_task_execution_role_account_id="999999999999")
     assert run.rc != 0
-    assert "999999999999" in run.output
-    assert run.writes == []
+    assert "the inventory declares account 999999999999" in run.output
+    # The task role was converged first; the execution role's plan refused before any of its writes.
     assert NAME not in role_names(iam)
-
-
-@pytest.mark.parametrize(
-    "extra_vars, field",
-    [
-        ({"ecs_task_execution_role_env": "Staging"}, "ecs_task_execution_role_env"),
-        ({"ecs_task_execution_role_name": "production-cerpac-ecs-task-execution-role"}, "ecs_task_execution_role_name"),
-        ({"ecs_task_execution_role_secrets": ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"]}, "ecs_task_execution_role_secrets"),
-        ({"ecs_task_execution_role_secrets": ["staging/*/db"]}, "ecs_task_execution_role_secrets"),
-        ({"ecs_task_execution_role_parameters": ["/cerpac/staging/*/x"]}, "ecs_task_execution_role_parameters"),
-        ({"ecs_task_execution_role_kms_keys": ["alias/aws/secretsmanager"]}, "ecs_task_execution_role_kms_keys"),
-        ({"ecs_task_execution_role_tags": {"Module": "ecs_task_role"}}, "ecs_task_execution_role_tags"),
-        ({"ecs_task_execution_role_policies": [{"name": "ecs-startup-secrets", "document": {}}]}, "ecs_task_execution_role_policies"),
-        ({"ecs_task_execution_role_secrets": ["production/cerpac/*"]}, "CROSS_ENVIRONMENT"),
-    ],
-)
-def test_bad_input_is_refused_with_the_field_named_and_no_execution_role_written(extra_vars, field, playbook, iam):
-    run = playbook("deploy.yml", "staging", extra_vars=dict(ON, **extra_vars))
-    assert run.rc != 0
-    assert field in run.output
-    assert NAME not in role_names(iam)
-    assert [w for w in run.writes if w != "CreateRole" and w != "PutRolePolicy"] == []  # only the task role's writes
-
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, "-q"]))
+    assert "CreateRole" in run.writes and run.calls.count("CreateRole") == 1

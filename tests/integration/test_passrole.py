@@ -1,71 +1,49 @@
-"""The deployer's iam:PassRole policy: rendered offline (golden files), attached inline to a deployer role or user."""
+"""The deployer's iam:PassRole policy: one per environment (roles under the environment's IAM path), or one per
+application (roles at /); attached inline to a deployer role or user; refused when it would not cover a role."""
 
 import json
-import os
-import pathlib
-import shutil
 
 import pytest
 
-from test_ecs_task_execution_role import local_aws  # noqa: F401  pylint: disable=unused-import  # moto with AWS managed policies
-
 pytestmark = pytest.mark.integration
 
-GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden" / "passrole"
 ACCOUNT = "123456789012"
-ON = {"ecs_iam_deploy_execution_role": True}
 TRUST = json.dumps({"Version": "2012-10-17",
                     "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})
+CONDITION = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
 
 
-@pytest.mark.parametrize("env", ["staging", "production"])
-@pytest.mark.parametrize("with_execution_role", [True, False], ids=["both-roles", "task-role-only"])
-def test_render_writes_the_golden_passrole_policy_and_calls_no_aws(env, with_execution_role, playbook, tmp_path):
-    run = playbook("render.yml", env, extra_vars={"render_dir": str(tmp_path), "ecs_iam_deploy_execution_role": with_execution_role})
-    assert run.rc == 0, run.output
-    assert len(run.calls) == 0, run.calls
-    out = tmp_path / env / "passrole-policy.json"
-    golden = GOLDEN / ("both-roles" if with_execution_role else "task-role-only") / env / "passrole-policy.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(out, golden)
-    assert out.read_text() == golden.read_text()
-
-    statement, = json.loads(out.read_text())["Statement"]
-    roles = [f"arn:aws:iam::{ACCOUNT}:role/{env}-cerpac-ecs-task-role"]
-    if with_execution_role:
-        roles.insert(0, f"arn:aws:iam::{ACCOUNT}:role/{env}-cerpac-ecs-task-execution-role")
-    assert statement == {"Sid": "PassEcsTaskRolesToEcsTasksOnly", "Effect": "Allow", "Action": "iam:PassRole", "Resource": roles,
-                         "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}}
-
-
-@pytest.mark.parametrize("kind", ["role", "user"])
-def test_attached_inline_to_the_deployer_check_diff_idempotent_and_absent(kind, playbook, iam):
+def create_deployer(iam, kind):
     if kind == "role":
         iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=TRUST)
     else:
         iam.create_user(UserName="deployer")
 
-    def read():
-        if kind == "role":
-            names = iam.list_role_policies(RoleName="deployer")["PolicyNames"]
-            return {p: iam.get_role_policy(RoleName="deployer", PolicyName=p)["PolicyDocument"] for p in names}
-        names = iam.list_user_policies(UserName="deployer")["PolicyNames"]
-        return {p: iam.get_user_policy(UserName="deployer", PolicyName=p)["PolicyDocument"] for p in names}
 
-    deployer = dict(ON, **{f"ecs_deployer_passrole_{kind}_name": "deployer"})
+def read(iam, kind):
+    if kind == "role":
+        names = iam.list_role_policies(RoleName="deployer")["PolicyNames"]
+        return {p: iam.get_role_policy(RoleName="deployer", PolicyName=p)["PolicyDocument"] for p in names}
+    names = iam.list_user_policies(UserName="deployer")["PolicyNames"]
+    return {p: iam.get_user_policy(UserName="deployer", PolicyName=p)["PolicyDocument"] for p in names}
+
+
+@pytest.mark.parametrize("kind", ["role", "user"])
+def test_one_policy_for_the_environment_check_diff_idempotent_and_absent(kind, playbook, iam):
+    create_deployer(iam, kind)
+    deployer = {f"ecs_deployer_passrole_{kind}_name": "deployer"}
 
     check = playbook("deploy.yml", "staging", "--check", "--diff", extra_vars=deployer)
     assert check.rc == 0, check.output
-    assert check.writes == [] and read() == {}
-    assert "iam:PassedToService" in check.stdout  # the diff shows the policy to be put
+    assert check.writes == [] and read(iam, kind) == {}
 
     first = playbook("deploy.yml", "staging", extra_vars=deployer)
     assert first.rc == 0, first.output
-    policies = read()
-    assert list(policies) == ["staging-cerpac-ecs-passrole"]
-    assert sorted(policies["staging-cerpac-ecs-passrole"]["Statement"][0]["Resource"]) == [
-        f"arn:aws:iam::{ACCOUNT}:role/staging-cerpac-ecs-task-execution-role", f"arn:aws:iam::{ACCOUNT}:role/staging-cerpac-ecs-task-role"]
+    assert read(iam, kind) == {"staging-ecs-passrole": {"Version": "2012-10-17", "Statement": [{
+        "Sid": "PassEcsTaskRolesToEcsTasksOnly", "Effect": "Allow", "Action": "iam:PassRole",
+        "Resource": [f"arn:aws:iam::{ACCOUNT}:role/ecs/staging/*"], "Condition": CONDITION}]}}
+    if kind == "user":  # written once for the environment's two applications (a role's puts mix with the roles' own)
+        assert first.calls.count("PutUserPolicy") == 1
 
     again = playbook("deploy.yml", "staging", extra_vars=deployer)
     assert again.rc == 0 and again.changed == 0 and again.writes == []
@@ -73,23 +51,51 @@ def test_attached_inline_to_the_deployer_check_diff_idempotent_and_absent(kind, 
     absent = dict(deployer, ecs_deployer_passrole_state="absent")
     gone = playbook("deploy.yml", "staging", extra_vars=absent)
     assert gone.rc == 0, gone.output
-    assert read() == {}
+    assert read(iam, kind) == {}
     assert gone.writes == ["DeleteRolePolicy" if kind == "role" else "DeleteUserPolicy"]
-    assert playbook("deploy.yml", "staging", extra_vars=absent).writes == []
 
 
-@pytest.mark.parametrize(
-    "extra_vars, field",
-    [
-        ({"ecs_deployer_passrole_role_name": "nobody-here"}, "ecs_deployer_passrole_role_name"),
-        ({"ecs_deployer_passrole_role_name": "a", "ecs_deployer_passrole_user_name": "b"}, "ecs_deployer_passrole_user_name"),
-        ({"ecs_deployer_passrole_user_name": "bad name"}, "ecs_deployer_passrole_user_name"),
-    ],
-)
-def test_bad_deployer_input_names_the_field_and_attaches_nothing(extra_vars, field, playbook, iam):
-    run = playbook("deploy.yml", "staging", extra_vars=extra_vars)
+def test_one_policy_per_application_when_the_roles_are_not_under_an_environment_path(playbook, make_inventory, iam):
+    create_deployer(iam, "role")
+    inventory = make_inventory(group_vars={"ecs_task_role_path": "/", "ecs_deployer_passrole_role_paths": [],
+                                           "ecs_deployer_passrole_role_name": "deployer"})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc == 0, run.output
+    policies = read(iam, "role")
+    assert sorted(policies) == ["staging-cerpac-ecs-passrole", "staging-worker-ecs-passrole"]
+    assert policies["staging-worker-ecs-passrole"]["Statement"][0]["Resource"] == [
+        f"arn:aws:iam::{ACCOUNT}:role/staging-worker-ecs-task-execution-role", f"arn:aws:iam::{ACCOUNT}:role/staging-worker-ecs-task-role"]
+    assert policies["staging-worker-ecs-passrole"]["Statement"][0]["Condition"] == CONDITION
+    again = playbook("deploy.yml", str(inventory))
+    assert again.rc == 0 and again.changed == 0 and again.writes == []
+
+
+def test_a_role_outside_the_environment_path_is_refused_before_any_aws_call(playbook, make_inventory, iam):
+    create_deployer(iam, "role")
+    inventory = make_inventory(group_vars={"ecs_deployer_passrole_role_name": "deployer"},
+                               host_vars={"worker": {"ecs_task_role_path": "/other/"}})
+    run = playbook("deploy.yml", str(inventory))
     assert run.rc != 0
-    assert field in run.output
-    # The deployer's inputs are checked once the roles' ARNs are known, after both roles converged.
+    flat = " ".join(run.output.split())
+    assert "host worker, ecs_deployer_passrole" in flat
+    assert f"arn:aws:iam::{ACCOUNT}:role/other/staging-worker-ecs-task-role" in flat and "does not cover" in flat
+    assert run.calls.actions == []
+
+
+@pytest.mark.parametrize("variables, words, calls", [
+    # The deployer's existence is read after the roles converged: the run fails there, and attaches nothing.
+    ({"ecs_deployer_passrole_role_name": "nobody-here"}, ["ecs_deployer_passrole_role_name=\"nobody-here\": no such IAM role"], True),
+    # Inputs are checked for every application before the first AWS call.
+    ({"ecs_deployer_passrole_role_name": "a", "ecs_deployer_passrole_user_name": "b"}, ["name the deployer's IAM role or its IAM user, not both"],
+     False),
+    ({"ecs_deployer_passrole_user_name": "bad name"}, ["ecs_deployer_passrole_user_name=\"bad name\"", "+=,.@_-"], False),
+])
+def test_bad_deployer_input_names_the_field_and_attaches_nothing(variables, words, calls, playbook, make_inventory, iam):
+    run = playbook("deploy.yml", str(make_inventory(group_vars=variables)))
+    assert run.rc != 0
+    flat = " ".join(run.output.split())
+    for word in words:
+        assert word in flat
+    assert bool(run.calls.actions) is calls
     assert "PutUserPolicy" not in run.writes
-    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["staging-cerpac-ecs-task-execution-role", "staging-cerpac-ecs-task-role"]
+    assert "nobody-here" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]

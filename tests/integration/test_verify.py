@@ -1,61 +1,64 @@
-"""playbooks/verify.yml: prints every out-of-band difference of the live roles and fails; passes when none; never writes."""
+"""playbooks/verify.yml: prints each application's out-of-band differences and fails; passes when none; never writes;
+with -e access_page=DIR writes the environment's access page from the live account."""
 
 import json
 
 import pytest
 
-from test_ecs_task_execution_role import local_aws  # noqa: F401  pylint: disable=unused-import  # moto with AWS managed policies
-
 pytestmark = pytest.mark.integration
 
-ON = {"ecs_iam_deploy_execution_role": True}
 TASK_ROLE = "staging-cerpac-ecs-task-role"
 EXECUTION_ROLE = "staging-cerpac-ecs-task-execution-role"
+WORKER = "staging-worker-ecs-task-role"
 MANAGED = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 
-def test_verify_passes_on_converged_roles_and_writes_nothing(playbook):
-    assert playbook("deploy.yml", "staging", extra_vars=ON).rc == 0
-    run = playbook("verify.yml", "staging", extra_vars=ON)
-    assert run.rc == 0, run.output
-    assert "The roles match the inventory." in run.stdout
-    assert run.writes == []
-
-
-def test_verify_reports_missing_roles(playbook):
-    run = playbook("verify.yml", "staging", extra_vars=ON)
+def test_verify_reports_missing_roles_then_passes_on_converged_ones(playbook):
+    run = playbook("verify.yml", "staging")
     assert run.rc != 0
     assert f"{TASK_ROLE}: does not exist" in run.stdout and f"{EXECUTION_ROLE}: does not exist" in run.stdout
+    assert f"{WORKER}: does not exist" in run.stdout
+    assert run.writes == []
+
+    assert playbook("deploy.yml", "staging").rc == 0
+    run = playbook("verify.yml", "staging")
+    assert run.rc == 0, run.output
+    assert "The roles of cerpac match the inventory." in run.stdout and "The roles of worker match the inventory." in run.stdout
     assert run.writes == []
 
 
-def test_verify_prints_each_out_of_band_difference_and_fails(playbook, iam):
-    assert playbook("deploy.yml", "staging", extra_vars=ON).rc == 0
+def test_verify_prints_each_applications_differences_and_fails_and_the_live_page_shows_the_drift(playbook, iam, tmp_path):
+    assert playbook("render.yml", "staging", extra_vars={"render_dir": str(tmp_path / "rendered")}).rc == 0
+    assert playbook("deploy.yml", "staging").rc == 0
+    live = playbook("verify.yml", "staging", extra_vars={"access_page": str(tmp_path / "live")})
+    assert live.rc == 0, live.output
+    rendered_page = (tmp_path / "rendered" / "staging" / "ACCESS.md").read_text()
+    assert (tmp_path / "live" / "staging" / "ACCESS.md").read_text() == rendered_page  # after a deploy, the live page is the declared one
+
     iam.update_assume_role_policy(RoleName=TASK_ROLE, PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
     iam.tag_role(RoleName=TASK_ROLE, Tags=[{"Key": "Owner", "Value": "someone"}])
     iam.put_role_policy(RoleName=EXECUTION_ROLE, PolicyName="added-by-hand",
-                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                                                           "Resource": "arn:aws:s3:::shared-bucket/*"}]}))
     iam.delete_role_policy(RoleName=EXECUTION_ROLE, PolicyName="ecs-startup-secrets")
     iam.detach_role_policy(RoleName=EXECUTION_ROLE, PolicyArn=MANAGED)
+    iam.tag_role(RoleName=WORKER, Tags=[{"Key": "Environment", "Value": "production"}])
 
-    run = playbook("verify.yml", "staging", extra_vars=ON)
+    run = playbook("verify.yml", "staging", extra_vars={"access_page": str(tmp_path / "live")})
     assert run.rc != 0
     assert run.writes == []
-    for line in (f"{TASK_ROLE}: trust_policy is", f"{TASK_ROLE}: tag Owner=\"someone\" is not declared",
+    flat = " ".join(run.stdout.split())
+    for line in (f"{TASK_ROLE}: trust_policy is", f'{TASK_ROLE}: tag Owner="someone" is not declared',
                  f"{EXECUTION_ROLE}: inline policy added-by-hand is not declared", f"{EXECUTION_ROLE}: inline policy ecs-startup-secrets is missing",
-                 f"{EXECUTION_ROLE}: managed policy {MANAGED}"):
-        assert line in run.stdout, line
-    assert "5 difference(s)" in run.output
+                 f"{EXECUTION_ROLE}: managed policy {MANAGED} is declared but not attached",
+                 f'{WORKER}: tag Environment is "production", declared "staging"'):
+        assert line in flat, line
+    assert "5 difference(s)" in flat and "1 difference(s)" in flat
+    assert "cerpac" in run.stdout and "fatal: [worker]" in run.stdout and "fatal: [cerpac]" in run.stdout
+    page = (tmp_path / "live" / "staging" / "ACCESS.md").read_text()
+    assert page != rendered_page
+    assert "arn:aws:s3:::shared-bucket/*" in page and "hand-written" in page
 
-    assert playbook("deploy.yml", "staging", extra_vars=ON).rc == 0
-    assert playbook("verify.yml", "staging", extra_vars=ON).rc == 0
-
-
-def test_verify_of_the_task_role_alone(playbook, iam):
     assert playbook("deploy.yml", "staging").rc == 0
     assert playbook("verify.yml", "staging").rc == 0
-    iam.tag_role(RoleName=TASK_ROLE, Tags=[{"Key": "Environment", "Value": "production"}])
-    run = playbook("verify.yml", "staging")
-    assert run.rc != 0
-    assert f'{TASK_ROLE}: tag Environment is "production", declared "staging"' in run.stdout
