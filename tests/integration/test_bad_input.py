@@ -353,7 +353,7 @@ def test_the_task_role_knows_its_own_variables():
 
 
 def test_the_roles_accept_exactly_the_finding_codes_of_validate_grants():
-    from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES  # pylint: disable=import-outside-toplevel
+    from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES
 
     for role in ("ecs_task_role", "ecs_task_execution_role"):
         code = options_of(role)[f"{role}_grant_exceptions"]["options"]["code"]
@@ -407,7 +407,7 @@ VALIDATE_CORE_MESSAGE_ROWS = [({"policies": "uploads"}, ["dictionary requested"]
 
 
 def validate_grants_options():
-    from ansible_collections.cerpac.ecs_iam.plugins.modules import validate_grants  # pylint: disable=import-outside-toplevel
+    from ansible_collections.cerpac.ecs_iam.plugins.modules import validate_grants
 
     return yaml.safe_load(validate_grants.DOCUMENTATION)["options"]
 
@@ -500,3 +500,13 @@ def test_other_entry_points_refuse_bad_input(role, entry_point, playbook, tmp_pa
     assert not problems, "\n".join(problems)
     assert run.calls.actions == []
     assert not (tmp_path / "rendered").exists()
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` and `calls.actions == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

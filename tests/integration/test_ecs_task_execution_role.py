@@ -191,3 +191,13 @@ def test_bad_input_is_refused_with_the_field_named_and_no_execution_role_written
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

@@ -93,3 +93,13 @@ def test_bad_deployer_input_names_the_field_and_attaches_nothing(extra_vars, fie
     # The deployer's inputs are checked once the roles' ARNs are known, after both roles converged.
     assert "PutUserPolicy" not in run.writes
     assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["staging-cerpac-ecs-task-execution-role", "staging-cerpac-ecs-task-role"]
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` and `len(run.calls) == 0` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

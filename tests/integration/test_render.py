@@ -64,3 +64,13 @@ def test_render_needs_the_account_id(playbook, tmp_path):
     assert run.rc != 0
     assert "ecs_task_role_account_id" in run.output
     assert len(run.calls) == 0
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `len(run.calls) == 0` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

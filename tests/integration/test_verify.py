@@ -59,3 +59,13 @@ def test_verify_of_the_task_role_alone(playbook, iam):
     run = playbook("verify.yml", "staging")
     assert run.rc != 0
     assert f'{TASK_ROLE}: tag Environment is "production", declared "staging"' in run.stdout
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls
