@@ -77,7 +77,7 @@ def _action_of(entry):
             body = base64.b64decode(body, validate=True).decode("utf-8")
         if not isinstance(body, str):
             return None
-        if body and _header(entry, "Content-Type").split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+        if body and _header(entry, "Content-Type").split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded":
             found.update(urllib.parse.parse_qs(body, keep_blank_values=True, strict_parsing=True).get("Action", []))
         query = urllib.parse.urlsplit(str(entry.get("url") or "")).query
         if query:
@@ -109,7 +109,7 @@ def _describe(entry):
             body = base64.b64decode(body, validate=True).decode("utf-8", "replace")
         except ValueError:
             pass  # shown as recorded
-    content_type = _header(entry, "Content-Type").split(";")[0] or "-"
+    content_type = _header(entry, "Content-Type").split(";", 1)[0] or "-"
     return f"{entry.get('method')} {url.path or '?'}{'?' + url.query if url.query else ''} ({content_type}) body={str(body)[:80]!r}"
 
 

@@ -22,7 +22,10 @@ import botocore.credentials
 from tests.support.local_aws import LocalAWS
 
 REGION = "us-east-1"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+})
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]})
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 
@@ -63,7 +66,8 @@ def samples(aws):
         ("form_not_utf8", lambda: signed(aws, "POST", body=b"Action=GetRole&RoleName=\xff\xfe", content_type=FORM)),
         ("form_garbled", lambda: signed(aws, "POST", body=b"Action=GetRole&&RoleName", content_type=FORM)),
         ("form_two_actions", lambda: signed(aws, "POST", body=b"Action=GetRole&Action=DeleteRole&RoleName=sample-role&Version=2010-05-08", content_type=FORM)),
-        ("body_and_query_disagree", lambda: signed(aws, "POST", "/?Action=GetRole", body=b"Action=DeleteRole&RoleName=sample-role&Version=2010-05-08", content_type=FORM)),
+        ("body_and_query_disagree",
+         lambda: signed(aws, "POST", "/?Action=GetRole", body=b"Action=DeleteRole&RoleName=sample-role&Version=2010-05-08", content_type=FORM)),
         ("form_lower_case_action", lambda: signed(aws, "POST", body=b"Action=getRole&RoleName=sample-role&Version=2010-05-08", content_type=FORM)),
         ("moto_api_reset", aws.reset),  # last: it empties the account
     ]

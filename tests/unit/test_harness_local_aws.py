@@ -70,6 +70,18 @@ def _with(entry, **changes):
     return changed
 
 
+def _with_header(entry, name, value):
+    changed = copy.deepcopy(entry)
+    changed["headers"][name] = value
+    return changed
+
+
+def _lower_case_headers(entry):
+    changed = copy.deepcopy(entry)
+    changed["headers"] = {key.lower(): value for key, value in entry["headers"].items()}
+    return changed
+
+
 def _without_header(entry, name):
     changed = copy.deepcopy(entry)
     changed["headers"] = {key: value for key, value in entry["headers"].items() if key.lower() != name.lower()}
@@ -80,15 +92,15 @@ def _without_header(entry, name):
 DERIVED = [
     ("form body recorded as text", lambda: _decoded(SAMPLES["form_get_role"]), "GetRole"),
     ("form write recorded as text", lambda: _decoded(SAMPLES["form_put_role_policy"]), "PutRolePolicy"),
-    ("header names in lower case", lambda: _with(SAMPLES["form_get_role"], headers={k.lower(): v for k, v in SAMPLES["form_get_role"]["headers"].items()}), "GetRole"),
+    ("header names in lower case", lambda: _lower_case_headers(SAMPLES["form_get_role"]), "GetRole"),
     ("body not valid base64", lambda: _with(SAMPLES["form_get_role"], body="QWN0aW9uPUdldFJvbGU*"), None),
     ("base64 of a body cut short", lambda: _with(SAMPLES["form_get_role"], body="QWN0aW9uPUdldFJvbGU"), None),
     ("form body without its Content-Type", lambda: _without_header(SAMPLES["form_get_role"], "Content-Type"), None),
     ("body a JSON object", lambda: _with(SAMPLES["form_get_role"], body={"Action": "GetRole"}, body_encoded=False), None),
     ("body a number", lambda: _with(SAMPLES["form_get_role"], body=7, body_encoded=False), None),
     ("Action= with no value", lambda: _with(_decoded(SAMPLES["form_get_role"]), body="Action=&Version=2010-05-08"), None),
-    ("X-Amz-Target and form Action disagree", lambda: _with(SAMPLES["form_get_role"], headers={**SAMPLES["form_get_role"]["headers"], "X-Amz-Target": "iam.DeleteRole"}), None),
-    ("X-Amz-Target without an operation", lambda: _with(SAMPLES["json_list_secrets"], headers={**SAMPLES["json_list_secrets"]["headers"], "X-Amz-Target": "secretsmanager."}), None),
+    ("X-Amz-Target and form Action disagree", lambda: _with_header(SAMPLES["form_get_role"], "X-Amz-Target", "iam.DeleteRole"), None),
+    ("X-Amz-Target without an operation", lambda: _with_header(SAMPLES["json_list_secrets"], "X-Amz-Target", "secretsmanager."), None),
     ("headers not a mapping", lambda: _with(SAMPLES["form_get_role"], headers=None), None),
     ("url missing", lambda: _with(SAMPLES["query_list_roles"], url=None), None),
     ("an empty entry", dict, None),
