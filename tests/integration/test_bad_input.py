@@ -353,7 +353,7 @@ def test_the_task_role_knows_its_own_variables():
 
 
 def test_the_roles_accept_exactly_the_finding_codes_of_validate_grants():
-    from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES
+    from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES  # pylint: disable=import-outside-toplevel
 
     for role in ("ecs_task_role", "ecs_task_execution_role"):
         code = options_of(role)[f"{role}_grant_exceptions"]["options"]["code"]
@@ -407,7 +407,7 @@ VALIDATE_CORE_MESSAGE_ROWS = [({"policies": "uploads"}, ["dictionary requested"]
 
 
 def validate_grants_options():
-    from ansible_collections.cerpac.ecs_iam.plugins.modules import validate_grants
+    from ansible_collections.cerpac.ecs_iam.plugins.modules import validate_grants  # pylint: disable=import-outside-toplevel
 
     return yaml.safe_load(validate_grants.DOCUMENTATION)["options"]
 
