@@ -500,3 +500,13 @@ def test_other_entry_points_refuse_bad_input(role, entry_point, playbook, tmp_pa
     assert not problems, "\n".join(problems)
     assert run.calls.actions == []
     assert not (tmp_path / "rendered").exists()
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` and `calls.actions == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

@@ -139,3 +139,13 @@ def test_an_other_account_is_refused_before_any_write(playbook, iam):
     # The task role was converged first; the execution role's plan refused before any of its writes.
     assert NAME not in role_names(iam)
     assert "CreateRole" in run.writes and run.calls.count("CreateRole") == 1
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES  # pylint: disable=import-outside-toplevel
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

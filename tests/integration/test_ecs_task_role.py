@@ -219,3 +219,13 @@ def test_an_accepted_exception_lets_the_grant_through_and_is_still_reported(play
     assert sorted(iam.list_role_policies(RoleName=NAME)["PolicyNames"]) == ["audit", "grants-rds"]
     document = iam.get_role_policy(RoleName=NAME, PolicyName="grants-rds")["PolicyDocument"]
     assert document["Statement"][0]["Resource"] == [f"arn:aws:rds-db:eu-west-1:{ACCOUNT}:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXY1/app_user"]
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

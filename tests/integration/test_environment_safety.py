@@ -161,3 +161,13 @@ def test_a_staging_inventory_cannot_redirect_the_passrole_policy(playbook, iam, 
     document = iam.get_role_policy(RoleName="ci-deployer", PolicyName="staging-cerpac-ecs-passrole")["PolicyDocument"]
     assert production_arn not in json.dumps(document)
     assert f"arn:aws:iam::{ACCOUNT}:role/staging-cerpac-ecs-task-role" in json.dumps(document)
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` and `calls.actions == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

@@ -134,3 +134,13 @@ def test_three_dropped_connections_in_a_row_are_ridden_out(retry_env, converges,
         assert "Connection was closed before we received a valid response" in run.output
         assert proxy.stats()["seen"]["GetRole"] == 3  # one call, three attempts, then the play stopped
         assert read_live(iam, ROLE) is None  # before any write
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(aws, proxy):
+    """Positive control of this module's `writes_seen(proxy) == {}` checks: through the same fault proxy (no fault)
+    and `writes_seen`, tests/support/write_control.yml's two known writes are seen (issue 10, item 2)."""
+    from tests.support.write_control import control_command
+
+    run = run_playbook(control_command(), playbook_env(aws, proxy.url))
+    assert run.rc == 0, run.output[-3000:]
+    assert writes_seen(proxy) == {"CreateRole": 1, "PutRolePolicy": 1}

@@ -181,3 +181,13 @@ def test_a_single_application_inventory_keeps_working(playbook, tmp_path, iam):
     assert iam.get_role(RoleName="staging-cerpac-ecs-task-role")["Role"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/staging-cerpac-ecs-task-role"
     again = playbook("deploy.yml", str(inventory))
     assert again.rc == 0 and recap(again) == {"localhost": (0, 0)} and again.writes == []
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` and `calls == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES  # pylint: disable=import-outside-toplevel
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

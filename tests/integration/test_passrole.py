@@ -99,3 +99,13 @@ def test_bad_deployer_input_names_the_field_and_attaches_nothing(variables, word
     assert bool(run.calls.actions) is calls
     assert "PutUserPolicy" not in run.writes
     assert "nobody-here" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
+
+
+def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
+    """Positive control of this module's `writes == []` checks: through the same `playbook` fixture
+    and moto recorder, tests/support/write_control.yml's two known writes are seen, as writes (issue 10, item 2)."""
+    from tests.support.write_control import CONTROL_PLAYBOOK, CONTROL_WRITES  # pylint: disable=import-outside-toplevel
+
+    run = playbook(CONTROL_PLAYBOOK)
+    assert run.rc == 0, run.output
+    assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls

@@ -14,6 +14,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -25,8 +26,20 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# IAM and STS calls that only read. Anything else counts as a write.
-READ_PREFIXES = ("Get", "List", "Describe", "Simulate", "Generate")
+# Classification of recorded requests fails closed: a request is a read only when its action is known for
+# certain and is one of AWS's read actions; anything else (no action, two different actions, a garbled body,
+# an action of another verb) counts as a write, so that a `writes == []` check cannot pass because parsing broke.
+#
+# The read rule: the action starts with one of AWS's read verbs, Get, List or Simulate, followed by the rest of
+# the action's name. Checked against AWS's Service Authorization Reference (tests/unit/test_harness_local_aws.py):
+# every IAM and STS action of those verbs has the access level Read or List there, except the three STS
+# token actions below, which AWS classes as Write and so do we. Generate* is left out on purpose
+# although AWS calls iam:Generate* Read: those calls start a report job, a change to the account. Describe is
+# left out because IAM and STS have no such action, so nothing could show it is a read here.
+READ_VERBS = ("Get", "List", "Simulate")
+READ_ACTION_RE = re.compile("^(?:" + "|".join(READ_VERBS) + ")[A-Z][A-Za-z0-9]*$")
+WRITES_DESPITE_THEIR_VERB = frozenset({"GetDelegatedAccessToken", "GetFederationToken", "GetWebIdentityToken"})
+ACTION_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 
 def free_port():
@@ -35,29 +48,99 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def _header(entry, name):
+    """A recorded request header, whatever the case of its name ("" when absent)."""
+    headers = entry.get("headers")
+    if not isinstance(headers, dict):
+        return ""
+    for key, value in headers.items():
+        if str(key).lower() == name.lower():
+            return str(value)
+    return ""
+
+
 def _action_of(entry):
-    """The API action of one recorded request (form-encoded IAM/STS body, possibly base64)."""
+    """The API action of one moto recorder entry, or None when it cannot be told for certain.
+
+    Looks in the three places AWS's protocols put it: ``Action=`` in a form-encoded body (IAM, STS: the query
+    protocol; moto in server mode records bodies base64-encoded), ``Action=`` in the URL's query string, and the
+    ``X-Amz-Target`` header of a JSON-protocol request (``secretsmanager.ListSecrets``). None when there is no
+    action, when these places disagree, when the body cannot be decoded or parsed, or when the value is not an
+    action name: callers count None as a write (`is_write`).
+    """
+    if not isinstance(entry, dict):
+        return None
+    found = set()
     body = entry.get("body") or ""
-    if entry.get("body_encoded"):
-        body = base64.b64decode(body).decode("utf-8", "replace")
-    if isinstance(body, dict):
-        return body.get("Action")
-    fields = urllib.parse.parse_qs(str(body))
-    if "Action" in fields:
-        return fields["Action"][0]
-    query = urllib.parse.parse_qs(urllib.parse.urlparse(entry.get("url", "")).query)
-    return query.get("Action", [None])[0]
+    try:
+        if entry.get("body_encoded"):
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        if not isinstance(body, str):
+            return None
+        if body and _header(entry, "Content-Type").split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded":
+            found.update(urllib.parse.parse_qs(body, keep_blank_values=True, strict_parsing=True).get("Action", []))
+        query = urllib.parse.urlsplit(str(entry.get("url") or "")).query
+        if query:
+            found.update(urllib.parse.parse_qs(query, keep_blank_values=True, strict_parsing=True).get("Action", []))
+    except (TypeError, ValueError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
+    target = _header(entry, "X-Amz-Target")
+    if target:
+        found.add(target.rpartition(".")[2])
+    if len(found) != 1:
+        return None
+    action = found.pop()
+    return action if ACTION_RE.match(action) else None
 
 
 def is_write(action):
-    return action is not None and not action.startswith(READ_PREFIXES)
+    """True unless ``action`` is certainly a read (see READ_VERBS): None and anything unknown count as writes."""
+    return not (isinstance(action, str) and READ_ACTION_RE.match(action) is not None and action not in WRITES_DESPITE_THEIR_VERB)
+
+
+def _describe(entry):
+    """A short account of a recorder entry whose action could not be told, for assertion messages."""
+    if not isinstance(entry, dict):
+        return f"unreadable recorder entry {str(entry)[:80]!r}"
+    url = urllib.parse.urlsplit(str(entry.get("url") or ""))
+    body = entry.get("body")
+    if entry.get("body_encoded") and isinstance(body, str):
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8", "replace")
+        except ValueError:
+            pass  # shown as recorded
+    content_type = _header(entry, "Content-Type").split(";", 1)[0] or "-"
+    return f"{entry.get('method')} {url.path or '?'}{'?' + url.query if url.query else ''} ({content_type}) body={str(body)[:80]!r}"
 
 
 class Calls:
-    """The IAM/STS actions recorded during one `LocalAWS.recording()` block."""
+    """The IAM/STS actions recorded during one `LocalAWS.recording()` block.
+
+    ``actions`` holds one action name per request, None for a request whose action could not be told (its
+    description is in ``unparsed``); ``writes`` is every action that is not certainly a read, None included;
+    ``entries`` the recorder's entries themselves.
+    """
 
     def __init__(self):
         self.actions = []
+        self.unparsed = []
+        self.entries = []
+
+    def add(self, entry):
+        """Record one moto recorder entry (a decoded JSON line)."""
+        action = _action_of(entry)
+        self.entries.append(entry)
+        self.actions.append(action)
+        if action is None:
+            self.unparsed.append(_describe(entry))
+
+    def add_line(self, line):
+        """Record one line of moto's recording; a line that is not JSON counts as an unparsed request."""
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = line
+        self.add(entry)
 
     @property
     def writes(self):
@@ -70,6 +153,8 @@ class Calls:
         return len(self.actions)
 
     def __repr__(self):
+        if self.unparsed:
+            return f"Calls({self.actions!r}, unparsed={self.unparsed!r})"
         return f"Calls({self.actions!r})"
 
 
@@ -157,9 +242,9 @@ class LocalAWS:
         finally:
             self._post("/moto-api/recorder/stop-recording")
             with urllib.request.urlopen(f"{self.url}/moto-api/recorder/download-recording", timeout=10) as response:
-                for line in response.read().decode().splitlines():
+                for line in response.read().decode("utf-8", "replace").splitlines():
                     if line.strip():
-                        calls.actions.append(_action_of(json.loads(line)))
+                        calls.add_line(line)
 
     def environ(self, base=None):
         """The standard AWS environment that points amazon.aws and botocore at this server."""
