@@ -50,6 +50,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue im
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import KMS_KEY
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import PARTITIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import REGION_PATTERN
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import ROLE_INLINE_POLICY_QUOTA
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import POLICY_NAME_PREFIX
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import PREFIX_SUFFIX
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import policy_size
@@ -113,6 +114,8 @@ NAME_ENDINGS = (
 )
 #: Host name of an application that neither its roles' names nor their tags name.
 FALLBACK_APPLICATION = "app"
+#: Names Ansible keeps for itself (an application named so gets ``-app`` appended).
+RESERVED_HOSTS = ("all", "ungrouped", "localhost")
 #: Prefix given to a hand-written policy whose name the role keeps for what it renders.
 RENAMED_PREFIX = "adopted-"
 
@@ -336,6 +339,8 @@ def group_roles(roles, environment, partition):
                     why = "from %s" % why if app else None
         if not app:
             app, why = FALLBACK_APPLICATION, "neither the role names nor their tags name the application; rename the host if you like (role names are carried)"
+        if app in RESERVED_HOSTS:
+            app, why = app + "-app", why + " (%s is a name Ansible keeps for itself)" % app
         host, number = app, 1
         while host in taken:
             number += 1
@@ -450,6 +455,18 @@ def _movable_statements(policies):
     return movable, kept
 
 
+def _resource_order(policies):
+    """Resource -> rank of its first appearance in the policies, so intents list names in the team's order."""
+    order = {}
+    for policy in policies:
+        for statement in statements_of(policy["document"]):
+            if isinstance(statement, Mapping):
+                for resource in _as_list(statement.get("Resource")):
+                    if isinstance(resource, str):
+                        order.setdefault(resource, len(order))
+    return order
+
+
 def _fixpoint(movable, propose):
     """The largest set of statements that the intents proposed for them cover exactly.
 
@@ -528,10 +545,11 @@ def _statement_templates(service):
 class _GrantSearch:
     """Candidate grants for one role (one service, one access level, one resource each), rendered once each."""
 
-    def __init__(self, partition, region, account_id):
+    def __init__(self, partition, region, account_id, order=None):
         self.partition = partition
         self.region = region
         self.account_id = account_id
+        self.order = order or {}  # resource -> rank of its first appearance in the role's policies
         self.rendered = {}  # json of a grant -> frozenset of triples, or None when it does not render
 
     def render(self, grant):
@@ -542,12 +560,13 @@ class _GrantSearch:
         return self.rendered[key]
 
     def _names(self, service, resources):
-        """Grant resources read back from ARNs: {(grant resource, region or None, account or None)}."""
+        """Grant resources read back from ARNs: [(grant resource, region or None, account or None)], in the order the
+        policies name them."""
         spec = CATALOGUE[service]["resources"]
+        found = {}  # (grant resource, region, account) -> rank of the first ARN it was read from
         forms = [(spec["arn_name"], False)]
         if spec.get("name_prefix"):
             forms.append((spec["name_prefix"]["arn_name"], True))
-        found = set()
         options = CATALOGUE[service].get("options", {})
         for _level, template in _statement_templates(service):
             for arn in resources:
@@ -561,8 +580,9 @@ class _GrantSearch:
                                 continue
                             if "/" in spec.get("strip", "") and not name.startswith("/"):
                                 name = "/" + name  # how people write SSM paths; the renderer strips it again
-                            found.add((name + PREFIX_SUFFIX if is_prefix else name, bound.get("region"), bound.get("account")))
-        return found
+                            key = (name + PREFIX_SUFFIX if is_prefix else name, bound.get("region"), bound.get("account"))
+                            found[key] = min(found.get(key, len(self.order)), self.order.get(arn, len(self.order)))
+        return sorted(found, key=lambda key: (found[key], tuple(str(part) for part in key)))
 
     def _option_values(self, service, resources, conditions):
         """Values of each option of the service seen in the ARNs and conditions: {option: {'' and values}}."""
@@ -614,7 +634,7 @@ class _GrantSearch:
                 continue
             option_values = self._option_values(service, resources, conditions)
             option_names = sorted(option_values)
-            for (name, region, account), level in itertools.product(sorted(names, key=lambda item: tuple(str(part) for part in item)), spec["access"]):
+            for (name, region, account), level in itertools.product(names, spec["access"]):
                 keys = [None] + (kms_keys if spec.get("kms_via") and spec["access"][level].get("kms_actions") else [])
                 for values, key in itertools.product(itertools.product(*(sorted(option_values[option]) for option in option_names)), keys):
                     grant = {"service": service, "access": [level], "resources": [name]}
@@ -640,11 +660,21 @@ def _level_has_kms(service, level):
     return bool(CATALOGUE[service]["access"][level].get("kms_actions"))
 
 
+def undominated(atoms):
+    """Drop each grant whose permissions another grant already renders (the other one is kept: same union)."""
+    ordered = sorted(enumerate(atoms), key=lambda item: (-len(item[1][1]), item[0]))
+    kept = []
+    for index, (grant, rendered) in ordered:
+        if not any(rendered <= other for _i, (_g, other) in kept):
+            kept.append((index, (grant, rendered)))
+    return [atom for _index, atom in sorted(kept, key=lambda item: item[0])]
+
+
 def merge_grants(atoms):
-    """Fold one-level, one-resource grants into as few grants as renders the same: same service, region, account,
-    options and KMS key together; resources with the same access levels in one grant. Access levels that use no
-    KMS key join the grant of the same resource that names one."""
-    atoms = [grant for grant, _rendered in atoms]
+    """Fold one-level, one-resource grants into as few grants as renders the same: grants that another renders
+    entirely are dropped; same service, region, account, options and KMS key together; resources with the same
+    access levels in one grant. Access levels that use no KMS key join the grant of the same resource that names one."""
+    atoms = [grant for grant, _rendered in undominated(atoms)]
     with_key = {}
     for grant in atoms:
         if grant.get("kms_key"):
@@ -694,7 +724,7 @@ def recover_grants(policies, partition, region, account_id, reserved_chars=0):
     moved statements (checked here; when it fails nothing moves).
     """
     movable, kept = _movable_statements(policies)
-    search = _GrantSearch(partition, region, account_id)
+    search = _GrantSearch(partition, region, account_id, _resource_order(policies))
 
     def propose(triples):
         atoms = search.atoms(triples)
@@ -703,16 +733,21 @@ def recover_grants(policies, partition, region, account_id, reserved_chars=0):
     moved, atoms, rendered = _fixpoint(movable, propose)
     result = {"grants": [], "policies": [], "moved": [], "kept": kept, "why_none": None}
     moved_keys = {(item["policy"], item["index"]) for item in moved}
-    explained = _explain_unmoved([item for item in movable if (item["policy"], item["index"]) not in moved_keys], search, movable,
-                                 _spelling(policies))
+    unmoved = [item for item in movable if (item["policy"], item["index"]) not in moved_keys]
+    explained = _explain_unmoved(unmoved, search, movable, _spelling(policies)) if unmoved else []
     result["kept"] = sorted(kept + explained, key=lambda item: (item["policy"], -1 if item["index"] is None else item["index"]))
     if not moved:
         return result
     for candidate in (merge_grants(atoms), [grant for grant, _rendered in atoms]):
         documents, errors = render_grants(candidate, partition, region, account_id, reserved_chars=reserved_chars)
+        oversize = [error["value"] for error in errors if error["field"] == "grants" and isinstance(error["value"], int)]
+        if oversize:
+            result["why_none"] = ("the intents render larger than the statements they replace: %d non-whitespace characters of inline "
+                                  "policies, over IAM's quota of %d for a role" % (oversize[0], ROLE_INLINE_POLICY_QUOTA))
+            break
         if errors:
-            result["why_none"] = "; ".join(error["message"] for error in errors)
-            continue
+            result["why_none"] = "rendering the intents fails: " + "; ".join(error["message"] for error in errors)
+            break
         if policy_triples(policy["document"] for policy in documents) == rendered:
             result.update(grants=candidate, policies=documents, moved=moved, why_none=None)
             return result
@@ -745,13 +780,19 @@ def _describe_grant(grant):
 
 
 def _explain_unmoved(unmoved, search, movable, spelled):
-    """Why each movable statement that did not move stays as written: the nearest intent and what it would add."""
-    everything = set().union(*(item["triples"] for item in movable)) if movable else set()
+    """Why each movable statement that did not move stays as written.
+
+    Its permissions that no intent fitting within the role's statements renders are named, with the nearest intent
+    and what it would add; a statement whose permissions all have intents stays because those intents also render
+    permissions of statements that stay.
+    """
+    everything = set().union(*(item["triples"] for item in movable))
+    coverable = set().union(*(rendered for _grant, rendered in search.atoms(everything)))
     explained = []
     for item in unmoved:
-        missing = sorted(item["triples"])
+        blockers = sorted(item["triples"] - coverable)
         reasons = []
-        for action, resource, condition in missing[:50]:
+        for action, resource, condition in blockers[:50]:
             if "*" in action or "?" in action:
                 reasons.append("the action %s is a wildcard; intents list each action" % spelled.get(action, action))
                 continue
@@ -762,17 +803,16 @@ def _explain_unmoved(unmoved, search, movable, spelled):
                     if best is None or len(extra) < len(best[1]):
                         best = (json.loads(key), extra)
             if best is None:
-                what = "%s on %s%s" % (spelled.get(action, action), resource, " with its condition" if condition else "")
-                reasons.append("no intent renders %s" % what)
-            elif best[1]:
-                by_resource = {}
-                for extra_action, extra_resource, extra_condition in sorted(best[1]):
-                    label = extra_resource + (" (with a condition)" if extra_condition else "")
-                    by_resource.setdefault(label, []).append(spelled.get(extra_action, extra_action))
-                extra = "; ".join("%s on %s" % (", ".join(actions), label) for label, actions in sorted(by_resource.items()))
-                reasons.append("the nearest intent, %s, would also allow %s" % (_describe_grant(best[0]), extra))
-            else:
-                reasons.append("the intent %s needs other statements that stay as written" % _describe_grant(best[0]))
+                reasons.append("no intent renders %s on %s%s" % (spelled.get(action, action), resource, " with its condition" if condition else ""))
+                continue
+            by_resource = {}
+            for extra_action, extra_resource, extra_condition in sorted(best[1]):
+                label = extra_resource + (" (with a condition)" if extra_condition else "")
+                by_resource.setdefault(label, []).append(spelled.get(extra_action, extra_action))
+            extra = "; ".join("%s on %s" % (", ".join(actions), label) for label, actions in sorted(by_resource.items()))
+            reasons.append("the nearest intent, %s, would also allow %s" % (_describe_grant(best[0]), extra))
+        if not blockers:
+            reasons.append("the intents that render its permissions also render permissions of statements that stay as written")
         unique = []
         for reason in reasons:
             if reason not in unique:
@@ -824,8 +864,10 @@ def recover_startup_secrets(policies, partition, region, account_id):
     any_key = KMS_KEY["key_arn_template"].format(partition=re.escape(partition), region=REGION_PATTERN, account=ACCOUNT_PATTERN,
                                                  key_id="(?:%s)" % KMS_KEY["key_id_pattern"])
 
+    order = _resource_order(policies)
+
     def propose(triples):
-        ordered = sorted(triples)
+        ordered = sorted(triples, key=lambda triple: (order.get(triple[1], len(order)), triple))
         secrets, parameters, keys = [], [], []
         for action, resource, condition in ordered:
             if condition:
@@ -1056,16 +1098,20 @@ def adopt_role(role, kind, host, environment, region, account_id, partition):
 
     live_policies = [{"name": policy["name"], "document": load_document(policy["document"])} for policy in role.get("inline_policies") or []]
     if kind == TASK:
-        verbatim_size = sum(policy_size(policy["document"]) for policy in live_policies)
         recovered = recover_grants(live_policies, partition, region, account_id)
         if recovered["moved"]:
-            # The quota counts the verbatim remainder: render again with it reserved.
+            # IAM's quota counts every inline policy of the role: the rendered intents and what stays verbatim.
             moved_by_policy = {}
             for item in recovered["moved"]:
                 moved_by_policy.setdefault(item["policy"], set()).add(item["index"])
             remainder = [_remaining_document(policy["document"], moved_by_policy.get(policy["name"], set())) for policy in live_policies]
-            verbatim_size = sum(policy_size(document) for document in remainder if document)
-            recovered = recover_grants(live_policies, partition, region, account_id, reserved_chars=verbatim_size)
+            total = sum(policy_size(document) for document in remainder if document) + sum(policy_size(policy["document"]) for policy in recovered["policies"])
+            if total > ROLE_INLINE_POLICY_QUOTA:
+                why = ("the intents render larger than the statements they replace: %d non-whitespace characters of inline "
+                       "policies, over IAM's quota of %d for a role" % (total, ROLE_INLINE_POLICY_QUOTA))
+                recovered = dict(recovered, grants=[], policies=[], moved=[], why_none=why,
+                                 kept=sorted(recovered["kept"] + [dict({k: v for k, v in item.items() if k != "triples"}, why=why) for item in recovered["moved"]],
+                                             key=lambda item: (item["policy"], -1 if item["index"] is None else item["index"])))
         intents = recovered["grants"]
         rendered_policies = recovered["policies"]
         moved = recovered["moved"]
