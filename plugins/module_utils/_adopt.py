@@ -735,7 +735,7 @@ def recover_grants(policies, partition, region, account_id, reserved_chars=0):
     moved_keys = {(item["policy"], item["index"]) for item in moved}
     unmoved = [item for item in movable if (item["policy"], item["index"]) not in moved_keys]
     explained = _explain_unmoved(unmoved, search, movable, _spelling(policies)) if unmoved else []
-    result["kept"] = sorted(kept + explained, key=lambda item: (item["policy"], -1 if item["index"] is None else item["index"]))
+    result["kept"] = _in_policy_order(kept + explained)
     if not moved:
         return result
     for candidate in (merge_grants(atoms), [grant for grant, _rendered in atoms]):
@@ -752,8 +752,7 @@ def recover_grants(policies, partition, region, account_id, reserved_chars=0):
             result.update(grants=candidate, policies=documents, moved=moved, why_none=None)
             return result
         result["why_none"] = "rendering the intents did not give back exactly the statements' permissions"
-    result["kept"] = sorted(result["kept"] + [dict({k: v for k, v in item.items() if k != "triples"}, why=result["why_none"]) for item in moved],
-                            key=lambda item: (item["policy"], -1 if item["index"] is None else item["index"]))
+    result["kept"] = _in_policy_order(result["kept"] + [dict(_without_triples(item), why=result["why_none"]) for item in moved])
     return result
 
 
@@ -903,7 +902,7 @@ def recover_startup_secrets(policies, partition, region, account_id):
             kept.append({"policy": item["policy"], "index": item["index"], "sid": item["sid"],
                          "why": "the start-up secrets the execution role renders (GetSecretValue on secrets, GetParameters on "
                                 "parameters, Decrypt through those services) do not give back exactly this statement"})
-    kept.sort(key=lambda item: (item["policy"], -1 if item["index"] is None else item["index"]))
+    kept = _in_policy_order(kept)
     if not moved:
         return {"intents": None, "document": None, "moved": [], "kept": kept}
     document = startup_secrets_policy(intents["secrets"], intents["parameters"], intents["kms_keys"], partition, region, account_id)
@@ -1049,12 +1048,12 @@ def _exception_for(finding):
     return exception
 
 
-def adopt_role(role, kind, host, environment, region, account_id, partition):
-    """Everything about one adopted role: ``{"vars" (inventory variables, in order), "report", "declared"}``."""
+def _carry(role, kind, host, environment, region, account_id, partition):
+    """What keeps the role as it is: ``(variables, carried (words), settled)``; ``settled`` holds what the role
+    will declare (description, maximum session, tags, managed policies, trust regions)."""
     shape = ROLE_SHAPES[kind]
     prefix = shape["prefix"]
-    variables = []
-    carried = []
+    variables, carried = [], []
     default_name = "%s-%s%s" % (environment, host, shape["suffix"])
     if role["name"] != default_name:
         variables.append((prefix + "name", role["name"]))
@@ -1062,11 +1061,9 @@ def adopt_role(role, kind, host, environment, region, account_id, partition):
     if (role.get("path") or "/") != "/":
         variables.append((prefix + "path", role["path"]))
         carried.append("path %s" % role["path"])
-    default_description = shape["description"].format(project=host, env=environment)
     if role.get("description"):
         variables.append((prefix + "description", role["description"]))
         carried.append("description")
-    description = role.get("description") or default_description
     max_session = int(role.get("max_session_duration") or DEFAULT_MAX_SESSION)
     if max_session != DEFAULT_MAX_SESSION:
         variables.append((prefix + "max_session_duration", max_session))
@@ -1081,142 +1078,165 @@ def adopt_role(role, kind, host, environment, region, account_id, partition):
         carried.append("tags %s" % ", ".join("%s=%s" % item for item in extra_tags.items()))
     managed = sorted(role.get("managed_policy_arns") or [])
     declared_managed = list(managed)
-    if kind == EXECUTION:
+    if kind == EXECUTION:  # the role always attaches it
         managed = [arn for arn in managed if arn != execution_policy_arn(partition)]
         declared_managed = [execution_policy_arn(partition)] + managed
     if managed:
         variables.append((prefix + "managed_policy_arns", managed))
         carried.append("managed policies %s" % ", ".join(managed))
-
     regions = [region]
-    if kind == TASK:
-        seen = source_regions(role.get("trust_policy"), partition, account_id)
-        if seen and seen != [region]:
-            regions = ([region] if region in seen else []) + [item for item in seen if item != region]
-            variables.append(("ecs_task_role_source_regions", regions))
-            carried.append("trust source regions %s" % ", ".join(regions))
+    seen = source_regions(role.get("trust_policy"), partition, account_id) if kind == TASK else []
+    if seen and seen != [region]:
+        regions = ([region] if region in seen else []) + [item for item in seen if item != region]
+        variables.append(("ecs_task_role_source_regions", regions))
+        carried.append("trust source regions %s" % ", ".join(regions))
+    settled = {
+        "description": role.get("description") or shape["description"].format(project=host, env=environment),
+        "max_session_duration": max_session,
+        "tags": dict(extra_tags, **mandatory),
+        "mandatory_tags": mandatory,
+        "managed_policy_arns": declared_managed,
+        "regions": regions,
+    }
+    return variables, carried, settled
 
-    live_policies = [{"name": policy["name"], "document": load_document(policy["document"])} for policy in role.get("inline_policies") or []]
-    if kind == TASK:
-        recovered = recover_grants(live_policies, partition, region, account_id)
-        if recovered["moved"]:
-            # IAM's quota counts every inline policy of the role: the rendered intents and what stays verbatim.
-            moved_by_policy = {}
-            for item in recovered["moved"]:
-                moved_by_policy.setdefault(item["policy"], set()).add(item["index"])
-            remainder = [_remaining_document(policy["document"], moved_by_policy.get(policy["name"], set())) for policy in live_policies]
-            total = sum(policy_size(document) for document in remainder if document) + sum(policy_size(policy["document"]) for policy in recovered["policies"])
-            if total > ROLE_INLINE_POLICY_QUOTA:
-                why = ("the intents render larger than the statements they replace: %d non-whitespace characters of inline "
-                       "policies, over IAM's quota of %d for a role" % (total, ROLE_INLINE_POLICY_QUOTA))
-                recovered = dict(recovered, grants=[], policies=[], moved=[], why_none=why,
-                                 kept=sorted(recovered["kept"] + [dict({k: v for k, v in item.items() if k != "triples"}, why=why) for item in recovered["moved"]],
-                                             key=lambda item: (item["policy"], -1 if item["index"] is None else item["index"])))
-        intents = recovered["grants"]
-        rendered_policies = recovered["policies"]
-        moved = recovered["moved"]
-        kept = recovered["kept"]
-        why_none = recovered["why_none"]
-    else:
+
+def _without_triples(item):
+    return {key: value for key, value in item.items() if key != "triples"}
+
+
+def _in_policy_order(items):
+    return sorted(items, key=lambda item: (item["policy"], -1 if item["index"] is None else item["index"]))
+
+
+def _recover(kind, live_policies, partition, region, account_id):
+    """Intents for a role's inline policies: ``{"intents", "rendered" [{name, document}], "moved", "kept", "why_none"}``."""
+    if kind == EXECUTION:
         recovered = recover_startup_secrets(live_policies, partition, region, account_id)
-        intents = recovered["intents"]
-        rendered_policies = [{"name": STARTUP_POLICY_NAME, "document": recovered["document"]}] if recovered["document"] else []
-        moved = recovered["moved"]
-        kept = recovered["kept"]
-        why_none = None
+        rendered = [{"name": STARTUP_POLICY_NAME, "document": recovered["document"]}] if recovered["document"] else []
+        return {"intents": recovered["intents"] or {}, "rendered": rendered, "moved": recovered["moved"], "kept": recovered["kept"],
+                "why_none": None}
+    recovered = recover_grants(live_policies, partition, region, account_id)
+    result = {"intents": recovered["grants"], "rendered": recovered["policies"], "moved": recovered["moved"], "kept": recovered["kept"],
+              "why_none": recovered["why_none"]}
+    if result["moved"]:
+        # IAM's quota counts every inline policy of the role: the rendered intents and what stays verbatim.
+        moved = _moved_by_policy(result["moved"])
+        remainder = [_remaining_document(policy["document"], moved.get(policy["name"], set())) for policy in live_policies]
+        total = sum(policy_size(document) for document in remainder if document)
+        total += sum(policy_size(policy["document"]) for policy in result["rendered"])
+        if total > ROLE_INLINE_POLICY_QUOTA:
+            why = ("the intents render larger than the statements they replace: %d non-whitespace characters of inline "
+                   "policies, over IAM's quota of %d for a role" % (total, ROLE_INLINE_POLICY_QUOTA))
+            kept = result["kept"] + [dict(_without_triples(item), why=why) for item in result["moved"]]
+            result = {"intents": [], "rendered": [], "moved": [], "kept": _in_policy_order(kept), "why_none": why}
+    return result
 
-    moved_by_policy, targets_by_policy = {}, {}
+
+def _moved_by_policy(moved):
+    indexes = {}
     for item in moved:
-        moved_by_policy.setdefault(item["policy"], set()).add(item["index"])
-        targets_by_policy.setdefault(item["policy"], set()).update(
-            policy["name"] for policy in rendered_policies if item["triples"] & policy_triples([policy["document"]]))
-    rendered_names = {policy["name"] for policy in rendered_policies}
-    taken = set(rendered_names) | {policy["name"] for policy in live_policies}
-    verbatim, policy_notes = [], []
+        indexes.setdefault(item["policy"], set()).add(item["index"])
+    return indexes
+
+
+def _split_policies(kind, live_policies, recovered):
+    """The hand-written policies as the inventory keeps them (without the statements that moved; renamed when the
+    role keeps their name for what it renders), and one note per policy that changes."""
+    moved = _moved_by_policy(recovered["moved"])
+    targets = {}
+    for item in recovered["moved"]:
+        targets.setdefault(item["policy"], set()).update(
+            policy["name"] for policy in recovered["rendered"] if item["triples"] & policy_triples([policy["document"]]))
+    rendered_names = {policy["name"] for policy in recovered["rendered"]}
+    taken = rendered_names | {policy["name"] for policy in live_policies}
+    verbatim, notes = [], []
     for policy in live_policies:
-        indexes = moved_by_policy.get(policy["name"], set())
+        indexes = moved.get(policy["name"], set())
+        into = ", ".join(sorted(targets.get(policy["name"], ())))
         document = _remaining_document(policy["document"], indexes)
-        targets = ", ".join(sorted(targets_by_policy.get(policy["name"], ())))
         if document is None:
-            policy_notes.append({"policy": policy["name"], "became": sorted(targets_by_policy[policy["name"]]),
-                                 "text": "inline policy %s becomes intents (%s), with the same permissions" % (policy["name"], targets)})
+            notes.append("inline policy %s becomes intents (%s), with the same permissions" % (policy["name"], into))
             continue
         name = policy["name"]
         if reserved_policy_name(kind, name) or name in rendered_names:
             name = _unique_name(RENAMED_PREFIX + name, taken)
             taken.add(name)
-            policy_notes.append({"policy": policy["name"], "became": [name],
-                                 "text": "inline policy %s is kept as %s (the role keeps its name for what it renders)" % (policy["name"], name)})
+            notes.append("inline policy %s is kept as %s (the role keeps its name for what it renders)" % (policy["name"], name))
         if indexes:
-            policy_notes.append({"policy": policy["name"], "became": sorted(targets_by_policy[policy["name"]]) + [name],
-                                 "text": "inline policy %s keeps statement(s) %s as written; statement(s) %s become intents (%s), "
-                                         "with the same permissions" % (
-                                             policy["name"],
-                                             ", ".join(str(index) for index, _s in enumerate(statements_of(policy["document"])) if index not in indexes),
-                                             ", ".join(str(index) for index in sorted(indexes)), targets)})
+            staying = [str(index) for index in range(len(statements_of(policy["document"]))) if index not in indexes]
+            notes.append("inline policy %s keeps statement(s) %s as written; statement(s) %s become intents (%s), with the same permissions"
+                         % (policy["name"], ", ".join(staying), ", ".join(str(index) for index in sorted(indexes)), into))
         verbatim.append({"name": name, "document": document})
+    return verbatim, notes
 
+
+def _intent_variables(kind, intents, verbatim):
+    prefix = ROLE_SHAPES[kind]["prefix"]
     if kind == TASK:
-        if intents:
-            variables.append(("ecs_task_role_grants", intents))
-        if verbatim:
-            variables.append(("ecs_task_role_policies", verbatim))
+        variables = [("ecs_task_role_grants", intents)] if intents else []
     else:
-        if intents:
-            for key in ("secrets", "parameters", "kms_keys"):
-                if intents[key]:
-                    variables.append((prefix + key, intents[key]))
-        if verbatim:
-            variables.append((prefix + "policies", verbatim))
+        variables = [(prefix + key, intents[key]) for key in ("secrets", "parameters", "kms_keys") if intents.get(key)]
+    if verbatim:
+        variables.append((prefix + "policies", verbatim))
+    return variables
 
-    declared_policies = verbatim + rendered_policies
-    declared = {
-        "name": role["name"],
-        "path": role.get("path") or "/",
-        "trust_policy": trust_policy(partition, account_id, regions),
-        "description": description,
-        "max_session_duration": max_session,
-        "permissions_boundary": role.get("permissions_boundary") or None,
-        "tags": dict(extra_tags, **mandatory),
-        "purge_tags": True,
-        "managed_policy_arns": declared_managed,
-        "inline_policies": {policy["name"]: policy["document"] for policy in declared_policies},
-    }
-    live = {
-        "path": role.get("path") or "/",
-        "trust_policy": role.get("trust_policy"),
-        "description": role.get("description"),
-        "max_session_duration": role.get("max_session_duration"),
-        "permissions_boundary": role.get("permissions_boundary"),
-        "tags": dict(role.get("tags") or {}),
-        "managed_policy_arns": sorted(role.get("managed_policy_arns") or []),
-        "inline_policies": {policy["name"]: policy["document"] for policy in live_policies},
-    }
-    plan = plan_role(declared, live)
-    differences = describe(role["name"], plan)
 
+def _changes(role, kind, settled, declared, plan, notes, rendered, partition):
+    """What the first deploy changes on purpose, in words."""
     changes = trust_changes(role.get("trust_policy"), declared["trust_policy"])
     if not role.get("description"):
-        changes.append("description: set to %s (the role had none)" % _json(description))
-    live_tags = live["tags"]
-    for key, value in mandatory.items():
+        changes.append("description: set to %s (the role had none)" % _json(settled["description"]))
+    live_tags = role.get("tags") or {}
+    for key, value in settled["mandatory_tags"].items():
         if key not in live_tags:
             changes.append("tags: %s=%s is added" % (key, value))
         elif live_tags[key] != value:
             changes.append("tags: %s changes from %s to %s" % (key, live_tags[key], value))
-    if kind == EXECUTION and execution_policy_arn(partition) not in live["managed_policy_arns"]:
+    if kind == EXECUTION and execution_policy_arn(partition) not in (role.get("managed_policy_arns") or []):
         changes.append("managed policies: %s is attached (every execution role carries it)" % execution_policy_arn(partition))
-    changes.extend(note["text"] for note in policy_notes)
-    for policy in rendered_policies:
-        live_document = live["inline_policies"].get(policy["name"])
-        if live_document is None:
+    changes.extend(notes)
+    live_names = {policy["name"] for policy in role.get("inline_policies") or []}
+    for policy in rendered:
+        if policy["name"] not in live_names:
             changes.append("inline policy %s is written from the intents" % policy["name"])
         elif policy["name"] in plan["inline_policies_to_put"]:
             changes.append("inline policy %s is rewritten from the intents, with the same permissions" % policy["name"])
+    return changes
 
-    existing_findings = check_policies(live_policies, environment=environment,
-                                       other_environments=[env for env in KNOWN_ENVIRONMENTS if env != environment]) if live_policies else []
-    gate = _gate_findings(declared_policies, environment, rendered_names) if declared_policies else []
+
+def adopt_role(role, kind, host, environment, region, account_id, partition):
+    """Everything about one adopted role: ``{"vars" (inventory variables, in order), "report", "declared"}``.
+
+    ``declared`` is the role as the inventory declares it, in ``_role_plan``'s shape; the report's
+    ``expected_differences`` are ``_role_plan.describe``'s lines for it against the live role: what
+    ``deploy.yml --check --diff`` reports, and nothing else.
+    """
+    variables, carried, settled = _carry(role, kind, host, environment, region, account_id, partition)
+    live_policies = [{"name": policy["name"], "document": load_document(policy["document"])} for policy in role.get("inline_policies") or []]
+    recovered = _recover(kind, live_policies, partition, region, account_id)
+    verbatim, notes = _split_policies(kind, live_policies, recovered)
+    variables += _intent_variables(kind, recovered["intents"], verbatim)
+
+    declared_policies = verbatim + recovered["rendered"]
+    declared = {
+        "name": role["name"], "path": role.get("path") or "/", "trust_policy": trust_policy(partition, account_id, settled["regions"]),
+        "description": settled["description"], "max_session_duration": settled["max_session_duration"],
+        "permissions_boundary": role.get("permissions_boundary") or None, "tags": settled["tags"], "purge_tags": True,
+        "managed_policy_arns": settled["managed_policy_arns"],
+        "inline_policies": {policy["name"]: policy["document"] for policy in declared_policies},
+    }
+    live = {
+        "path": role.get("path") or "/", "trust_policy": role.get("trust_policy"), "description": role.get("description"),
+        "max_session_duration": role.get("max_session_duration"), "permissions_boundary": role.get("permissions_boundary"),
+        "tags": dict(role.get("tags") or {}), "managed_policy_arns": sorted(role.get("managed_policy_arns") or []),
+        "inline_policies": {policy["name"]: policy["document"] for policy in live_policies},
+    }
+    plan = plan_role(declared, live)
+
+    others = [env for env in KNOWN_ENVIRONMENTS if env != environment]
+    existing = check_policies(live_policies, environment=environment, other_environments=others) if live_policies else []
+    gate = _gate_findings(declared_policies, environment, {policy["name"] for policy in recovered["rendered"]}) if declared_policies else []
     needed = []
     for finding in blocking(gate, "error"):
         exception = _exception_for(finding)
@@ -1230,17 +1250,16 @@ def adopt_role(role, kind, host, environment, region, account_id, partition):
         "role_id": role.get("role_id"),
         "classified": None,
         "carried": carried,
-        "intents": intents if kind == TASK else (intents or {}),
-        "moved": [{k: v for k, v in item.items() if k != "triples"} for item in moved],
-        "kept": kept,
-        "intents_not_used": why_none,
-        "policy_notes": policy_notes,
-        "changes": changes,
-        "expected_differences": differences,
-        "findings_existing": existing_findings,
+        "intents": recovered["intents"],
+        "moved": [_without_triples(item) for item in recovered["moved"]],
+        "kept": recovered["kept"],
+        "intents_not_used": recovered["why_none"],
+        "changes": _changes(role, kind, settled, declared, plan, notes, recovered["rendered"], partition),
+        "expected_differences": describe(role["name"], plan),
+        "findings_existing": existing,
         "findings_at_deploy": [finding for finding in gate if not finding.get("accepted")],
         "exceptions_needed": needed,
-        "exceptions_variable": prefix + "grant_exceptions",
+        "exceptions_variable": ROLE_SHAPES[kind]["prefix"] + "grant_exceptions",
     }
     return {"vars": variables, "report": report, "declared": declared}
 
@@ -1451,6 +1470,12 @@ def _md(text):
     return str(text).replace("|", "\\|")
 
 
+def _statement_label(item):
+    if item["index"] is None:
+        return item["policy"]
+    return "%s statement %d%s" % (item["policy"], item["index"], " (%s)" % item["sid"] if item["sid"] else "")
+
+
 def _code_block(text, language=""):
     return "```%s\n%s\n```" % (language, text.rstrip("\n"))
 
@@ -1462,7 +1487,8 @@ def report_markdown(report, inventory_dir=None):
     lines += [
         "Account %s, region %s, roles matching `%s` that ECS tasks can assume. Written by `playbooks/adopt.yml`, which only read IAM."
         % (report["account_id"], report["region"], report["name_pattern"]), "",
-        "| applications | roles | statements to intents | statements kept verbatim | findings on existing policies | exceptions a deploy needs | changes on purpose | roles left out |",
+        "| applications | roles | statements to intents | statements kept verbatim | findings on existing policies "
+        "| exceptions a deploy needs | changes on purpose | roles left out |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
         "| %d | %d | %d | %d | %d | %d | %d | %d |" % (
             summary["applications"], summary["roles"], summary["statements_to_intents"], summary["statements_verbatim"],
@@ -1490,7 +1516,7 @@ def report_markdown(report, inventory_dir=None):
                       "- Carried over: %s" % ("; ".join(role["carried"]) if role["carried"] else "nothing beyond the defaults"), ""]
             if role["moved"]:
                 lines += ["**Became intents** (rendering them gives back exactly the permissions of these statements):", ""]
-                lines += ["- %s statement %d%s" % (item["policy"], item["index"], " (%s)" % item["sid"] if item["sid"] else "") for item in role["moved"]]
+                lines += ["- %s" % _statement_label(item) for item in role["moved"]]
                 if role["kind"] == TASK:
                     intents = {"ecs_task_role_grants": role["intents"]}
                 else:
@@ -1500,8 +1526,7 @@ def report_markdown(report, inventory_dir=None):
                 lines += ["**No intents**: %s" % _md(role["intents_not_used"]), ""]
             if role["kept"]:
                 lines += ["**Kept verbatim**:", ""]
-                lines += ["- %s%s: %s" % (item["policy"], "" if item["index"] is None else " statement %d%s" % (item["index"], " (%s)" % item["sid"] if item["sid"] else ""),
-                                          _md(item["why"])) for item in role["kept"]]
+                lines += ["- %s: %s" % (_statement_label(item), _md(item["why"])) for item in role["kept"]]
                 lines.append("")
             if role["findings_existing"]:
                 lines += ["**Findings on the existing policies** (least-privilege debt, `validate_grants`):", ""]

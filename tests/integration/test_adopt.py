@@ -3,7 +3,7 @@ adopted without a write, the first deploy changes exactly what the report lists,
 
 import glob
 import json
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -69,7 +69,8 @@ ROLES = {
     },
     # ECS tasks cannot assume it: left out, untouched.
     "staging-ci-deployer": {
-        "trust": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]},
+        "trust": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]},
         "inline": {"deploy": policy(allow("ecs:RegisterTaskDefinition", "*"))},
     },
     # Another environment: not matched by staging-*, never read.

@@ -242,8 +242,9 @@ KEPT = [
     ("an intent would widen it", [("s3", policy(allow(["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], UPLOADS + "/*")))],
      [("s3", 0, "the nearest intent, s3 write on staging-cerpac-uploads, would also allow s3:AbortMultipartUpload, "
                 "s3:ListMultipartUploadParts on arn:aws:s3:::staging-cerpac-uploads/*")]),
-    ("DynamoDB read without the indexes", [("table", policy(allow(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-                                                                    "dynamodb:Scan", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"], TABLE)))],
+    ("DynamoDB read without the indexes", [("table", policy(allow(
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"],
+        TABLE)))],
      [("table", 0, "the nearest intent, dynamodb read on staging-cerpac-sessions, would also allow dynamodb:Query, dynamodb:Scan on "
                    "arn:aws:dynamodb:eu-west-1:123456789012:table/staging-cerpac-sessions/index/*")]),
     ("a Deny", [("guard", policy({"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": UPLOADS + "/*"}))],
@@ -505,8 +506,9 @@ def test_an_execution_role_keeps_its_policies_and_gains_the_managed_one_it_alway
 
 
 def test_findings_on_existing_policies_are_reported_and_the_exceptions_a_deploy_needs_are_named_not_written():
-    live = role("staging-cerpac-ecs-task-role", inline=[("scan", policy(allow("dynamodb:Scan", "*"))),
-                                                       ("prod", policy(allow("s3:GetObject", "arn:aws:s3:::production-cerpac-uploads/*")))])
+    live = role("staging-cerpac-ecs-task-role", inline=[
+        ("scan", policy(allow("dynamodb:Scan", "*"))),
+        ("prod", policy(allow("s3:GetObject", "arn:aws:s3:::production-cerpac-uploads/*")))])
     adopted = _adopt.adopt_role(live, "task", "cerpac", "staging", REGION, ACCOUNT, "aws")
     assert [(f["code"], f["policy"], f["action"], f["resource"]) for f in adopted["report"]["findings_existing"]] == [
         ("RESOURCE_STAR", "scan", "dynamodb:Scan", "*"),
