@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from ansible.parsing.dataloader import DataLoader
-from ansible.parsing.yaml.loader import AnsibleLoader
 from ansible.template import Templar, trust_as_template
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _adopt
@@ -346,6 +345,21 @@ def test_intents_that_would_overflow_the_inline_quota_are_not_used():
         'staging-big-ecs-task-role: tag Module is null, declared "ecs_task_role"']
 
 
+def test_intents_that_fit_alone_but_not_beside_what_stays_verbatim_are_not_used():
+    # The intents alone fit IAM's quota; with the Deny policy that stays verbatim they would not.
+    moving = policy(allow(["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                          ["arn:aws:s3:::staging-bucket-%02d/*" % number for number in range(60)]))
+    staying = policy({"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": ["arn:aws:s3:::staging-archive-%03d/*" % n for n in range(185)]})
+    live = role("staging-big-ecs-task-role", inline=[("objects", moving), ("archive", staying)])
+    adopted = _adopt.adopt_role(live, "task", "big", "staging", REGION, ACCOUNT, "aws")
+    assert _adopt.policy_size(moving) + _adopt.policy_size(staying) == 9208
+    assert dict(adopted["vars"])["ecs_task_role_policies"] == [{"name": "objects", "document": moving}, {"name": "archive", "document": staying}]
+    assert [(item["policy"], item["why"]) for item in adopted["report"]["kept"]] == [
+        ("archive", "a Deny statement: intents only allow"),
+        ("objects", "the intents render larger than the statements they replace: 11398 non-whitespace characters of inline policies, "
+                    "over IAM's quota of 10240 for a role")]
+
+
 # --- The execution role's start-up secrets ------------------------------------------------------------------------
 
 def _role_template(path, variables):
@@ -555,12 +569,20 @@ def test_the_inventory_has_the_shape_deploy_reads():
                                              "reason": "ECS tasks cannot assume it"}]
 
 
-def test_policies_reach_ansible_verbatim_even_with_jinja_delimiters():
-    document = policy(allow("s3:GetObject", UPLOADS + "/{{ not a template }}/*", {"StringEquals": {"s3:ExistingObjectTag/x": "{% raw %}"}}))
-    text = _adopt.yaml_text([], {"ecs_task_role_policies": [{"name": "odd", "document": document}]})
-    loaded = AnsibleLoader(text).get_single_data()
-    templar = Templar(loader=DataLoader(), variables={})
-    assert json.loads(json.dumps(templar.template(loaded))) == {"ecs_task_role_policies": [{"name": "odd", "document": document}]}
+@pytest.mark.parametrize("protect", [True, False])
+def test_policies_reach_ansible_verbatim_even_with_jinja_delimiters(tmp_path, protect, monkeypatch):
+    document = policy(allow("s3:GetObject", UPLOADS + "/{{ 6 * 7 }}/*", {"StringEquals": {"s3:ExistingObjectTag/x": "{{ 'a' | upper }}"}}))
+    if not protect:  # the control: what Ansible does with the same text, unprotected
+        monkeypatch.setattr(_adopt, "_protect", lambda value: value)
+    path = tmp_path / "app.yml"
+    path.write_text(_adopt.yaml_text([], {"ecs_task_role_policies": [{"name": "odd", "document": document}]}))
+    # As Ansible reads host_vars (ansible.builtin.host_group_vars), then templates a variable.
+    loaded = DataLoader().load_from_file(str(path), unsafe=True, trusted_as_template=True)
+    templated = json.loads(json.dumps(Templar(loader=DataLoader(), variables={}).template(loaded)))
+    if protect:
+        assert templated == {"ecs_task_role_policies": [{"name": "odd", "document": document}]}
+    else:
+        assert templated["ecs_task_role_policies"][0]["document"]["Statement"][0]["Resource"] == UPLOADS + "/42/*"
 
 
 @pytest.mark.parametrize("template, value, expected", [
