@@ -45,6 +45,7 @@ try:
 except ImportError:  # only rendering the inventory's YAML needs it; ansible-core always ships it
     yaml = None
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import ACCOUNT_PATTERN
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CHECK_EXCEPTIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import KMS_KEY
@@ -70,7 +71,6 @@ DEFAULT_MAX_SESSION = 3600
 
 #: What the roles accept as an environment or application (project) id: they become parts of IAM names.
 NAME_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-ACCOUNT_PATTERN = r"[0-9]{12}"
 #: The environments the roles check CROSS_ENVIRONMENT against by default (roles/*/defaults and vars).
 KNOWN_ENVIRONMENTS = ("dev", "development", "test", "qa", "staging", "stage", "preprod", "production", "prod")
 
@@ -78,8 +78,8 @@ TASK = "task"
 EXECUTION = "execution"
 KINDS = (TASK, EXECUTION)
 
-#: Per kind: the role's input prefix, the default name's suffix, the tags the role always sets, the default
-#: description (roles/*/defaults/main.yml) and the inline policy name the role keeps for what it renders.
+#: Per kind: the role's input prefix, the default name's suffix, its Module tag and its default description
+#: (roles/*/defaults/main.yml).
 ROLE_SHAPES = {
     TASK: {
         "prefix": "ecs_task_role_",
@@ -850,6 +850,23 @@ def startup_secrets_policy(secrets, parameters, kms_keys, partition, region, acc
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
+def _startup_reason(triple, base, spelled):
+    """Why one permission is not among what the execution role's start-up secrets render."""
+    action, resource, condition = triple
+    name = spelled.get(action, action)
+    if action == "kms:decrypt":
+        return ("%s on %s: the role renders Decrypt only through Secrets Manager or Parameter Store (kms:ViaService), "
+                "and only beside secrets or parameters" % (name, resource))
+    if action not in ("secretsmanager:getsecretvalue", "ssm:getparameters"):
+        return "the start-up secrets render no %s (only GetSecretValue, GetParameters and Decrypt)" % name
+    if condition:
+        return "%s on %s has a condition the start-up secrets do not render" % (name, resource)
+    if action == "secretsmanager:getsecretvalue":
+        return ("%s on %s: the role renders %s<name>-?????? or %s<prefix>/* (its region and account)"
+                % (name, resource, base % "secretsmanager" + "secret:", base % "secretsmanager" + "secret:"))
+    return "%s on %s: the role renders %s<name> (its region and account)" % (name, resource, base % "ssm" + "parameter/")
+
+
 def recover_startup_secrets(policies, partition, region, account_id):
     """The execution role's ``secrets``, ``parameters`` and ``kms_keys`` for the statements they reproduce exactly.
 
@@ -897,11 +914,19 @@ def recover_startup_secrets(policies, partition, region, account_id):
 
     moved, intents, _rendered = _fixpoint(movable, propose)
     moved_keys = {(item["policy"], item["index"]) for item in moved}
+    spelled = _spelling(policies)
+    coverable = propose(set().union(*(item["triples"] for item in movable)))[1] if movable else set()
     for item in movable:
         if (item["policy"], item["index"]) not in moved_keys:
+            reasons = []
+            for triple in sorted(item["triples"] - coverable):
+                reason = _startup_reason(triple, base, spelled)
+                if reason not in reasons:
+                    reasons.append(reason)
+            if not reasons:
+                reasons.append("the start-up secrets that render its permissions also render permissions of statements that stay as written")
             kept.append({"policy": item["policy"], "index": item["index"], "sid": item["sid"],
-                         "why": "the start-up secrets the execution role renders (GetSecretValue on secrets, GetParameters on "
-                                "parameters, Decrypt through those services) do not give back exactly this statement"})
+                         "why": "; ".join(reasons[:3]) + ("; ..." if len(reasons) > 3 else "")})
     kept = _in_policy_order(kept)
     if not moved:
         return {"intents": None, "document": None, "moved": [], "kept": kept}

@@ -412,18 +412,27 @@ def test_the_startup_secrets_are_read_back_from_their_own_policy(secrets, parame
      {"secrets": ["staging/cerpac/*"], "parameters": [], "kms_keys": []}, []),
     # GetParameter besides GetParameters: the role renders GetParameters only.
     ([allow(["ssm:GetParameters", "ssm:GetParameter"], "arn:aws:ssm:eu-west-1:123456789012:parameter/cerpac/db")],
-     None, [0]),
+     None, [(0, "the start-up secrets render no ssm:GetParameter (only GetSecretValue, GetParameters and Decrypt)")]),
     # Decrypt without the ViaService condition is wider than what the role renders.
     ([allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-??????"),
       allow("kms:Decrypt", KEY_ARN)],
-     {"secrets": ["db"], "parameters": [], "kms_keys": []}, [1]),
+     {"secrets": ["db"], "parameters": [], "kms_keys": []},
+     [(1, "kms:Decrypt on %s: the role renders Decrypt only through Secrets Manager or Parameter Store (kms:ViaService), and only "
+          "beside secrets or parameters" % KEY_ARN)]),
+    # With the condition it is exact.
+    ([allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-??????"),
+      allow("kms:Decrypt", KEY_ARN, {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}})],
+     {"secrets": ["db"], "parameters": [], "kms_keys": [KEY]}, []),
     # A secret of another region is not one the role renders.
-    ([allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????")], None, [0]),
+    ([allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????")], None,
+     [(0, "secretsmanager:GetSecretValue on arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????: the role renders "
+          "arn:aws:secretsmanager:eu-west-1:123456789012:secret:<name>-?????? or arn:aws:secretsmanager:eu-west-1:123456789012:secret:"
+          "<prefix>/* (its region and account)")]),
 ])
 def test_execution_role_statements_become_startup_secrets_only_when_exact(statements, expected_intents, expected_kept):
     result = _adopt.recover_startup_secrets([{"name": "secrets", "document": policy(*statements)}], "aws", REGION, ACCOUNT)
     assert result["intents"] == expected_intents
-    assert [item["index"] for item in result["kept"]] == expected_kept
+    assert [(item["index"], item["why"]) for item in result["kept"]] == expected_kept
 
 
 # --- Trust: what the first deploy changes ---------------------------------------------------------------------------
