@@ -1,0 +1,223 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the cerpac.ecs_iam project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: ecs_roles_info
+short_description: Read the IAM roles that ECS tasks can assume, with everything an inventory needs to keep them
+version_added: 0.1.0
+description:
+  - Lists the account's IAM roles (paginated), keeps those whose name matches O(name_pattern) and whose trust policy
+    lets ECS tasks assume them (an C(Allow) statement for C(sts:AssumeRole), as a string or in a list, with the service
+    principal C(ecs-tasks.amazonaws.com)), and reads each of them in full - tags, permissions boundary, managed policy
+    attachments and every inline policy document.
+  - Only reads. C(playbooks/adopt.yml) feeds the result to M(cerpac.ecs_iam.adopt_inventory), which writes an inventory
+    that keeps every role, its ARN and its permissions.
+author:
+  - cerpac platform engineering (@cerpac)
+options:
+  name_pattern:
+    description:
+      - Only roles whose name matches this pattern are read; C(*) and C(?) are wildcards, letters match in either case
+        (IAM role names are unique regardless of case).
+    type: str
+    default: "*"
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    description: Reads exactly as in a normal run.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is nothing to show.
+    support: none
+  idempotent:
+    description: Never writes.
+    support: full
+notes:
+  - IAM permissions needed are C(iam:ListRoles), C(iam:GetRole), C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies),
+    C(iam:GetRolePolicy) and C(sts:GetCallerIdentity). One C(ListRoles) page per 100 roles, then four calls and one per
+    inline policy for each role that ECS tasks can assume; nothing for the others.
+"""
+
+EXAMPLES = r"""
+- name: Read the staging roles that ECS tasks can assume
+  cerpac.ecs_iam.ecs_roles_info:
+    name_pattern: staging-*
+    aws_config:
+      retries:
+        mode: standard
+        max_attempts: 10
+  register: ecs_roles
+
+- name: Show their names
+  ansible.builtin.debug:
+    msg: "{{ ecs_roles.roles | map(attribute='name') | list }}"
+"""
+
+RETURN = r"""
+roles:
+  description: The roles that match O(name_pattern) and that ECS tasks can assume, sorted by name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The role's name.
+      type: str
+      sample: staging-cerpac-ecs-task-role
+    arn:
+      description: The role's ARN.
+      type: str
+      sample: arn:aws:iam::123456789012:role/staging-cerpac-ecs-task-role
+    role_id:
+      description: The role's stable id (it changes only when a role is deleted and created again).
+      type: str
+      sample: AROA1234567890EXAMPLE
+    path:
+      description: The role's path.
+      type: str
+      sample: /
+    description:
+      description: The role's description, or null when it has none.
+      type: str
+      sample: Uploads for cerpac
+    max_session_duration:
+      description: Maximum session duration in seconds.
+      type: int
+      sample: 3600
+    permissions_boundary:
+      description: ARN of the permissions boundary, or null.
+      type: str
+      sample: arn:aws:iam::123456789012:policy/boundary
+    tags:
+      description: The role's tags.
+      type: dict
+      sample: {"Project": "cerpac"}
+    trust_policy:
+      description: The trust (assume role) policy document.
+      type: dict
+    managed_policy_arns:
+      description: ARNs of the attached managed policies, sorted.
+      type: list
+      elements: str
+      sample: ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+    inline_policies:
+      description: The inline policies, sorted by name, each with its document as IAM holds it.
+      type: list
+      elements: dict
+      sample: [{"name": "s3-upload-access", "document": {"Version": "2012-10-17", "Statement": []}}]
+other_roles:
+  description: Names of the roles that match O(name_pattern) but that ECS tasks cannot assume (not read further).
+  returned: always
+  type: list
+  elements: str
+  sample: [staging-ci-deployer]
+account_id:
+  description: The account of the credentials.
+  returned: always
+  type: str
+  sample: "123456789012"
+partition:
+  description: The partition of that account.
+  returned: always
+  type: str
+  sample: aws
+region:
+  description: The region the module's clients used.
+  returned: always
+  type: str
+  sample: eu-west-1
+"""
+
+import fnmatch
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_policies
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_roles
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt import trusts_ecs_tasks
+
+
+@IAMErrorHandler.list_error_handler("get role policy")
+@AWSRetry.jittered_backoff()
+def get_iam_role_policy(client, role_name, policy_name):
+    return client.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
+
+
+@IAMErrorHandler.common_error_handler("get caller identity")
+@AWSRetry.jittered_backoff()
+def get_caller_identity(client):
+    return client.get_caller_identity()
+
+
+def matches(pattern, name):
+    """IAM role names are unique regardless of case: so is the match."""
+    return re.match(fnmatch.translate(pattern.lower()), name.lower()) is not None
+
+
+def read_role(client, listed):
+    """One role in full: GetRole (tags, boundary), its attachments and each inline policy. None when it vanished."""
+    role = get_iam_role(client, listed["RoleName"])
+    if role is None:
+        return None
+    name = role["RoleName"]
+    names = list_iam_role_policies(client, name)
+    documents = [{"name": policy, "document": get_iam_role_policy(client, name, policy)} for policy in sorted(names)]
+    return {
+        "name": name,
+        "arn": role["Arn"],
+        "role_id": role.get("RoleId"),
+        "path": role.get("Path", "/"),
+        "description": role.get("Description") or None,
+        "max_session_duration": role.get("MaxSessionDuration", 3600),
+        "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+        "tags": boto3_tag_list_to_ansible_dict(role.get("Tags") or []),
+        "trust_policy": role.get("AssumeRolePolicyDocument"),
+        "managed_policy_arns": sorted(policy["PolicyArn"] for policy in list_iam_role_attached_policies(client, name)),
+        "inline_policies": [policy for policy in documents if policy["document"] is not None],
+    }
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=dict(name_pattern=dict(type="str", default="*")), supports_check_mode=True)
+    pattern = module.params["name_pattern"]
+    iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+    sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        identity = get_caller_identity(sts)
+        roles, others = [], []
+        for listed in sorted(list_iam_roles(iam), key=lambda item: item["RoleName"]):
+            if not matches(pattern, listed["RoleName"]):
+                continue
+            if not trusts_ecs_tasks(listed.get("AssumeRolePolicyDocument")):
+                others.append(listed["RoleName"])
+                continue
+            role = read_role(iam, listed)
+            if role is not None:
+                roles.append(role)
+    except AnsibleIAMError as e:
+        module.fail_json_aws_error(e)
+    module.exit_json(
+        changed=False,
+        roles=roles,
+        other_roles=others,
+        account_id=identity["Account"],
+        partition=identity["Arn"].split(":")[1],
+        region=module.region,
+    )
+
+
+if __name__ == "__main__":
+    main()
