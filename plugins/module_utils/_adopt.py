@@ -49,13 +49,14 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue im
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CHECK_EXCEPTIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import KMS_KEY
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import PARTITIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import REGION_PATTERN
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import ROLE_INLINE_POLICY_QUOTA
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import POLICY_NAME_PREFIX
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import PREFIX_SUFFIX
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import policy_size
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _role_declaration
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import policies_differ
@@ -72,7 +73,7 @@ DEFAULT_MAX_SESSION = 3600
 #: What the roles accept as an environment or application (project) id: they become parts of IAM names.
 NAME_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 #: The environments the roles check CROSS_ENVIRONMENT against by default (roles/*/defaults and vars).
-KNOWN_ENVIRONMENTS = ("dev", "development", "test", "qa", "staging", "stage", "preprod", "production", "prod")
+KNOWN_ENVIRONMENTS = _role_declaration.KNOWN_ENVIRONMENTS
 
 TASK = "task"
 EXECUTION = "execution"
@@ -120,8 +121,8 @@ RESERVED_HOSTS = ("all", "ungrouped", "localhost")
 RENAMED_PREFIX = "adopted-"
 
 # What the execution role accepts (roles/ecs_task_execution_role/vars/main.yml).
-SECRET_PATTERN = r"(?=.{1,512}$)[A-Za-z0-9_+=.@-]+(?:/[A-Za-z0-9_+=.@-]+)*(?:/\*)?"
-PARAMETER_PATTERN = r"/?(?=.{1,1011}$)[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*(?:/\*)?"
+SECRET_PATTERN = _role_declaration.SECRET_RE.pattern[1:-1]
+PARAMETER_PATTERN = _role_declaration.PARAMETER_RE.pattern[1:-1]
 
 _PLACEHOLDER_RE = re.compile(r"(\{[a-z_]+\})")
 #: What the placeholders of the catalogue's ARN templates that name a place can hold.
@@ -826,28 +827,10 @@ def _explain_unmoved(unmoved, search, movable, spelled):
 # ---------------------------------------------------------------------------------------------------------------
 
 def startup_secrets_policy(secrets, parameters, kms_keys, partition, region, account_id):
-    """The inline policy ``ecs-startup-secrets`` the execution role renders from its secrets, parameters and keys.
-
-    The same document as ``roles/ecs_task_execution_role/templates/secrets-policy.json.j2`` (a unit test renders
-    both and compares them): GetSecretValue on each secret (``-??????`` after a name, a prefix ``a/b/*`` as is),
-    GetParameters on each parameter, Decrypt on each key only through Secrets Manager or Parameter Store.
-    """
-    base = "arn:%s:%%s:%s:%s" % (partition, region, account_id)
-    dns_suffix = PARTITIONS.get(partition, {}).get("dns_suffix", "amazonaws.com")
-    statements, via = [], []
-    if secrets:
-        resources = [(base % "secretsmanager") + ":secret:" + (secret if secret.endswith("/*") else secret + "-??????") for secret in secrets]
-        statements.append({"Sid": "ReadStartupSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": resources})
-        via.append("secretsmanager.%s.%s" % (region, dns_suffix))
-    if parameters:
-        resources = [(base % "ssm") + ":parameter/" + re.sub("^/", "", parameter) for parameter in parameters]
-        statements.append({"Sid": "ReadStartupParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": resources})
-        via.append("ssm.%s.%s" % (region, dns_suffix))
-    if kms_keys:
-        resources = [key if key.startswith("arn:") else (base % "kms") + ":key/" + key for key in kms_keys]
-        statements.append({"Sid": "DecryptStartupSecrets", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": resources,
-                           "Condition": {"StringEquals": {"kms:ViaService": via}}})
-    return {"Version": POLICY_VERSION, "Statement": statements}
+    """The inline policy ``ecs-startup-secrets`` the execution role renders from its secrets, parameters and keys: the
+    role's own builder (``_role_declaration.startup_secrets_policy``), with an empty statement list for nothing."""
+    document = _role_declaration.startup_secrets_policy(partition, region, account_id, secrets, parameters, kms_keys)
+    return document or {"Version": POLICY_VERSION, "Statement": []}
 
 
 def _startup_reason(triple, base, spelled):
@@ -875,7 +858,7 @@ def recover_startup_secrets(policies, partition, region, account_id):
     """
     movable, kept = _movable_statements(policies)
     base = "arn:%s:%%s:%s:%s:" % (partition, region, account_id)
-    dns_suffix = PARTITIONS.get(partition, {}).get("dns_suffix", "amazonaws.com")
+    dns_suffix = _arns.dns_suffix(partition) or "amazonaws.com"
     key_pattern = re.escape(base % "kms") + "key/(%s)" % KMS_KEY["key_id_pattern"]
     any_key = KMS_KEY["key_arn_template"].format(partition=re.escape(partition), region=REGION_PATTERN, account=ACCOUNT_PATTERN,
                                                  key_id="(?:%s)" % KMS_KEY["key_id_pattern"])
@@ -939,18 +922,8 @@ def recover_startup_secrets(policies, partition, region, account_id):
 # ---------------------------------------------------------------------------------------------------------------
 
 def trust_policy(partition, account_id, regions):
-    """The trust policy the roles write: ECS tasks of this account, with the confused-deputy conditions."""
-    arns = ["arn:%s:ecs:%s:%s:*" % (partition, region, account_id) for region in regions]
-    return {
-        "Version": POLICY_VERSION,
-        "Statement": [{
-            "Sid": TRUST_SID,
-            "Effect": "Allow",
-            "Principal": {"Service": ECS_TASKS_SERVICE},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": arns[0] if len(arns) == 1 else arns}},
-        }],
-    }
+    """The trust policy the roles write (``_role_declaration.trust_policy``, with the confused-deputy conditions)."""
+    return _role_declaration.trust_policy(partition, account_id, regions)
 
 
 def source_regions(trust, partition, account_id):

@@ -284,7 +284,6 @@ def test_bad_input_is_refused_with_the_variable_its_value_and_the_fix_and_nothin
         assert run.calls.actions == []  # refused before the first AWS call
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 10 (the fleet rewrite): ecs_task_role_source_regions is not an input of today's ecs_task_role")
 def test_a_trust_for_several_regions_is_kept(aws, iam, playbook, tmp_path):
     trust = {"Version": "2012-10-17", "Statement": [{
         "Sid": "EcsTasksAssumeRole", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",

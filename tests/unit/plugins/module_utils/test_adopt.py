@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _adopt
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
@@ -362,39 +362,12 @@ def test_intents_that_fit_alone_but_not_beside_what_stays_verbatim_are_not_used(
 
 # --- The execution role's start-up secrets ------------------------------------------------------------------------
 
-def _role_template(path, variables):
-    """Render one of the roles' own Jinja templates, as the role does (parity with the Python builders)."""
-    role_vars = yaml.safe_load((REPO / "roles" / "ecs_task_execution_role" / "vars" / "main.yml").read_text())
-    variables = dict(variables, _ecs_task_execution_role_dns_suffixes=role_vars["_ecs_task_execution_role_dns_suffixes"])
-    templar = Templar(loader=DataLoader(), variables=variables)
-    return json.loads(templar.template(trust_as_template((REPO / path).read_text())))
-
-
 STARTUP = [
     (["staging/cerpac/*"], [], []),
     (["db", "staging/cerpac/*"], ["/cerpac/staging/*", "plain"], []),
     ([], ["/cerpac/staging/db"], [KEY]),
     (["db"], ["/cerpac/*"], [KEY, "arn:aws:kms:us-east-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"]),
 ]
-
-
-@pytest.mark.parametrize("partition, region", [("aws", "eu-west-1"), ("aws-cn", "cn-north-1"), ("aws-us-gov", "us-gov-west-1")])
-@pytest.mark.parametrize("secrets, parameters, keys", STARTUP)
-def test_the_startup_secrets_policy_is_the_one_the_execution_role_renders(secrets, parameters, keys, partition, region):
-    expected = _role_template("roles/ecs_task_execution_role/templates/secrets-policy.json.j2", {
-        "__ecs_task_execution_role_partition": partition, "ecs_task_execution_role_region": region,
-        "__ecs_task_execution_role_account_id": ACCOUNT, "ecs_task_execution_role_secrets": secrets,
-        "ecs_task_execution_role_parameters": parameters, "ecs_task_execution_role_kms_keys": keys})
-    assert _adopt.startup_secrets_policy(secrets, parameters, keys, partition, region, ACCOUNT) == expected
-
-
-@pytest.mark.parametrize("regions", [["eu-west-1"]])
-@pytest.mark.parametrize("partition", ["aws", "aws-cn"])
-def test_the_trust_policy_is_the_one_the_roles_render(partition, regions):
-    expected = _role_template("roles/ecs_task_role/templates/trust-policy.json.j2", {
-        "ecs_task_role_source_conditions": True, "ecs_task_role_region": regions[0], "__ecs_task_role_account_id": ACCOUNT,
-        "__ecs_task_role_partition": partition})
-    assert _adopt.trust_policy(partition, ACCOUNT, regions) == expected
 
 
 @pytest.mark.parametrize("secrets, parameters, keys", STARTUP)
