@@ -3,6 +3,7 @@ adopted without a write, the first deploy changes exactly what the report lists,
 
 import glob
 import json
+import re
 from xml.etree import ElementTree
 
 import pytest
@@ -234,7 +235,8 @@ def test_adopt_then_the_first_deploy_changes_exactly_what_the_report_lists_and_e
     assert deploy.rc == 0, deploy.output
     verify = playbook("verify.yml", str(inventory))
     assert verify.rc == 0, verify.output
-    assert "The roles match the inventory." in verify.stdout
+    hosts = sorted(load(inventory / "hosts.yml")["ecs_iam"]["hosts"])
+    assert sorted(re.findall(r"The roles of (\S+) match the inventory.", verify.stdout)) == hosts
 
     after = snapshot(iam)
     assert {name: (role["arn"], role["id"]) for name, role in after.items()} == {name: (role["arn"], role["id"]) for name, role in before.items()}
