@@ -470,7 +470,9 @@ def _finish(common, inline_policies, findings, extra=None):
     declaration = dict((key, common[key]) for key in (
         "role", "host", "role_name", "state", "environment", "account_id", "region", "partition", "path", "description",
         "max_session_duration", "permissions_boundary", "tags", "purge_tags", "managed_policy_arns", "source_regions"))
-    declaration["role_arn"] = _arns.role_arn(common["partition"], common["account_id"], common["path"], common["role_name"])
+    # Terraform's role_arn output: the role's ARN, or "" when the role is declared absent (nothing to reference).
+    declaration["role_arn"] = (_arns.role_arn(common["partition"], common["account_id"], common["path"], common["role_name"])
+                               if common["state"] == "present" else "")
     declaration["trust_policy"] = trust_policy(common["partition"], common["account_id"], common["source_regions"], common["source_conditions"])
     declaration["inline_policies"] = inline_policies
     declaration["accepted_findings"] = _accepted(findings)
