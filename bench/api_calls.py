@@ -1,6 +1,6 @@
 """Count the IAM/STS calls of our role against the hand-written baseline, in one run, on one moto server.
 
-    make bench            (or: .venv/bin/python bench/api_calls.py)
+    make bench            (or: PYTHONPATH=.:.collections .venv/bin/python -m bench.api_calls)
 
 For each step (create, re-run, check mode on an empty account, delete) both playbooks run against an empty
 account (re-run and delete after a create), with moto's request recorder on. Prints calls, writes and
@@ -21,7 +21,8 @@ REPO = HERE.parent
 from tests.support.local_aws import LocalAWS
 
 PLAYBOOKS = {
-    "ours": ["-i", str(REPO / "inventories" / "staging"), str(REPO / "playbooks" / "deploy.yml"), "-e", f"@{HERE / 'one-policy.yml'}"],
+    "ours": ["-i", str(REPO / "inventories" / "staging"), str(REPO / "playbooks" / "deploy.yml"), "--limit", "cerpac",
+             "-e", f"@{HERE / 'one-policy.yml'}"],
     "baseline": [str(HERE / "baseline.yml")],
 }
 ABSENT = {"ours": ["-e", "ecs_task_role_state=absent"], "baseline": ["-e", "state=absent"]}
@@ -70,8 +71,8 @@ def main():
               f"{len(our_calls.writes):>10} {base_s:>7.2f} {our_s:>7.2f} {our_s / base_s:>6.2f}")
     print()
     for step in results["ours"][0]:
-        print(f"ours     {step:<22} {' '.join(results['ours'][0][step][0].actions)}")
-        print(f"baseline {step:<22} {' '.join(results['baseline'][0][step][0].actions)}")
+        print(f"ours     {step:<22} {' '.join(map(str, results['ours'][0][step][0].actions))}")
+        print(f"baseline {step:<22} {' '.join(map(str, results['baseline'][0][step][0].actions))}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """`make demo`: deploy staging and production against the local AWS endpoint, print each role, run again.
 
-Starts moto on a free 127.0.0.1 port, runs playbooks/deploy.yml for both inventories, reads every role back
-with boto3 and prints its name and ARN, runs both again to show that nothing changes, and stops moto, also
-when something fails. Exits non-zero when a run fails or the second run changes anything.
+Starts moto on a free 127.0.0.1 port, runs playbooks/deploy.yml for both inventories (every application of each:
+its task role and its task execution role), reads every role back with boto3 and prints its application, name and
+ARN, runs both again to show that nothing changes, and stops moto, also when something fails. Exits non-zero when a
+run fails or the second run changes anything.
 """
 
 import os
@@ -18,7 +19,7 @@ from tests.support.local_aws import LocalAWS
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
 ENVIRONMENTS = ("staging", "production")
-RECAP_RE = re.compile(r"^\S+\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+RECAP_RE = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
 def deploy(env, aws_env):
@@ -27,10 +28,10 @@ def deploy(env, aws_env):
     proc = subprocess.run(command, cwd=REPO, env=aws_env, capture_output=True, text=True, check=False)
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)
-    recap = RECAP_RE.search(proc.stdout)
+    recap = {host: int(changed) for host, changed, dummy, dummy in RECAP_RE.findall(proc.stdout)}
     if proc.returncode != 0 or not recap:
         raise SystemExit(f"deploy of {env} failed (exit {proc.returncode})")
-    return int(recap.group(1))
+    return recap
 
 
 def main():
@@ -43,14 +44,16 @@ def main():
 
         iam = boto3.client("iam", endpoint_url=aws.url, region_name=aws.region, aws_access_key_id="testing", aws_secret_access_key="testing")
         print("\nRoles in the local account (read back with boto3):")
-        print(f"  {'environment':<12} {'changed (1st run)':<18} {'changed (2nd run)':<18} role name and ARN")
+        print(f"  {'environment':<12} {'application':<12} {'changed (1st/2nd run)':<22} role name and ARN")
         for env in ENVIRONMENTS:
-            for suffix in ("ecs-task-role", "ecs-task-execution-role"):
-                role = iam.get_role(RoleName=f"{env}-cerpac-{suffix}")["Role"]
-                print(f"  {env:<12} {first[env]:<18} {second[env]:<18} {role['RoleName']}  {role['Arn']}")
-        if any(second.values()):
+            for app in sorted(first[env]):
+                for suffix in ("ecs-task-role", "ecs-task-execution-role"):
+                    role = iam.get_role(RoleName=f"{env}-{app}-{suffix}")["Role"]
+                    changes = f"{first[env][app]} / {second[env][app]}"
+                    print(f"  {env:<12} {app:<12} {changes:<22} {role['RoleName']}  {role['Arn']}")
+        if any(any(hosts.values()) for hosts in second.values()):
             raise SystemExit("the second run changed something: the playbooks are not idempotent")
-        print("\nSecond run: 0 changes in both environments. Stopping the local endpoint.")
+        print("\nSecond run: 0 changes in every application of both environments. Stopping the local endpoint.")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
-"""Generate each role's variable table in README.md from its meta/argument_specs.yml (the one source).
+"""Generate each role's README.md (roles/<role>/README.md) from its meta/argument_specs.yml, the one source.
 
-Replaces the text between ``<!-- BEGIN ROLE VARIABLES <role> -->`` and ``<!-- END ROLE VARIABLES <role> -->``.
+The README has the role's description, one variable table per entry point (what an entry point adds to `main`, or its
+own table when it differs), and an example from EXAMPLES below. `ansible-doc -t role cerpac.ecs_iam.<role>` shows the
+same specs.
 
     python scripts/gen_role_docs.py           # rewrite
-    python scripts/gen_role_docs.py --check   # exit 1 when README.md is out of date
+    python scripts/gen_role_docs.py --check   # exit 1 when a role's README.md is out of date
 """
 
 import argparse
@@ -14,18 +16,85 @@ import sys
 import yaml
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-README = REPO / "README.md"
-MARKUP = re.compile(r"[CVOIM]\(([^)]*)\)")
+ROLES = REPO / "roles"
+MARKUP = re.compile(r"([CVOIM]|RV)\(([^)]*)\)")
+
+EXAMPLES = {
+    "ecs_task_role": """\
+```yaml
+# inventories/staging: one host per application; group_vars/all/main.yml holds what the environment shares.
+- name: Task roles of every application
+  hosts: ecs_iam
+  gather_facts: false
+  roles:
+    - role: cerpac.ecs_iam.ecs_task_role
+      vars:
+        ecs_task_role_env: staging
+        ecs_task_role_account_id: "123456789012"
+        ecs_task_role_region: eu-west-1
+        ecs_task_role_grants:
+          - service: s3
+            access: [read, write]
+            resources: [staging-cerpac-uploads]
+  post_tasks:
+    - name: Use the outputs
+      ansible.builtin.debug:
+        msg: "{{ ecs_task_role_outputs.role_arn }} / {{ ecs_task_role_outputs.role_name }}"
+```
+
+`playbooks/deploy.yml` runs the `check` entry point for every application first, then `converge`.""",
+    "ecs_task_execution_role": """\
+```yaml
+- name: Task execution roles of every application
+  hosts: ecs_iam
+  gather_facts: false
+  roles:
+    - role: cerpac.ecs_iam.ecs_task_execution_role
+      vars:
+        ecs_task_execution_role_env: staging
+        ecs_task_execution_role_account_id: "123456789012"
+        ecs_task_execution_role_secrets: [staging/cerpac/*]
+        ecs_task_execution_role_parameters: [/cerpac/staging/*]
+```
+
+In the collection's playbooks its environment, project, account, region, path and state follow the task role's
+(`playbooks/vars/environment.yml` sets the `ecs_iam_*` variables its defaults read).""",
+    "ecs_deployer_passrole": """\
+```yaml
+- name: Let the CI deployer pass the environment's roles to ECS, and nothing else
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: cerpac.ecs_iam.ecs_deployer_passrole
+      vars:
+        ecs_deployer_passrole_role_name: ci-deployer
+        ecs_deployer_passrole_role_paths: [/ecs/staging/]
+        ecs_deployer_passrole_account_id: "123456789012"
+        ecs_deployer_passrole_policy_name: staging-ecs-passrole
+```""",
+    "_ecs_iam_role": """\
+Internal use only: the collection's `ecs_task_role` and `ecs_task_execution_role` include it after publishing their
+declaration (`<role>_outputs`), and it refuses any other caller.""",
+}
 
 
 def plain(text):
     """Ansible doc markup to Markdown: C(x), V(x), O(x) become `x`."""
-    return MARKUP.sub(lambda match: f"`{match.group(1).split('#')[-1].split(':')[-1]}`", text)
+    def code(match):
+        kind, value = match.groups()
+        if kind in ("O", "RV"):  # an option of another plugin: cerpac.ecs_iam.validate_grants#module:exceptions
+            value = value.split("#")[-1].split(":")[-1]
+        return f"`{value}`"
+
+    return MARKUP.sub(code, text)
+
+
+def paragraphs(text):
+    return [plain(part) for part in (text if isinstance(text, list) else [text])]
 
 
 def describe(option):
-    text = option.get("description", "")
-    return " ".join(plain(part) for part in (text if isinstance(text, list) else [text]))
+    return " ".join(paragraphs(option.get("description", "")))
 
 
 def kind(option):
@@ -48,50 +117,55 @@ def default(option):
     return f"`{yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}`"
 
 
-def table(role):
-    specs = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
-    lines = []
-    main_options = specs.get("main", {}).get("options", {})
+def variables(options):
+    lines = ["| variable | type | default | description |", "| --- | --- | --- | --- |"]
+    for name, option in options.items():
+        cell = describe(option).replace("|", "\\|")
+        lines.append(f"| `{name}` | {kind(option)} | {default(option)} | {cell} |")
+    return lines
+
+
+def readme(role):
+    specs = yaml.safe_load((ROLES / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+    main = specs["main"]
+    lines = [f"# cerpac.ecs_iam.{role}", "",
+             "<!-- Generated from meta/argument_specs.yml by scripts/gen_role_docs.py: edit the specs, then run it. -->", "",
+             f"{plain(main['short_description'])}.", ""]
+    for text in paragraphs(main.get("description", [])):
+        lines += [f"- {text}"]
+    lines += ["", "## Example", "", EXAMPLES[role], "", "## Variables", ""]
+    main_options = main.get("options", {})
     for entry, spec in specs.items():
         options = spec.get("options", {})
-        lines.append(f"Entry point `{entry}`: {plain(spec.get('short_description', ''))}.")
+        lines.append(f"### Entry point `{entry}`")
+        lines.append("")
         if entry != "main":
-            options = {name: option for name, option in options.items() if main_options.get(name) != option}
-            lines[-1] += " The same variables as `main`" + (", plus:" if options else ".")
-        lines.append("")
-        if not options:
-            continue
-        lines.append("| variable | type | default | description |")
-        lines.append("| --- | --- | --- | --- |")
-        for name, option in options.items():
-            cell = describe(option).replace("|", "\\|")
-            lines.append(f"| `{name}` | {kind(option)} | {default(option)} | {cell} |")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def render(text):
-    for role in sorted(path.name for path in (REPO / "roles").iterdir() if (path / "meta" / "argument_specs.yml").exists()):
-        begin, end = f"<!-- BEGIN ROLE VARIABLES {role} -->", f"<!-- END ROLE VARIABLES {role} -->"
-        if begin in text and end in text:
-            head, rest = text.split(begin, 1)
-            dummy, tail = rest.split(end, 1)
-            text = f"{head}{begin}\n{table(role)}\n{end}{tail}"
-    return text
+            lines += [" ".join(paragraphs(spec.get("description", spec.get("short_description", "")))), ""]
+            added = {name: option for name, option in options.items() if main_options.get(name) != option}
+            if set(options) - set(added) == set(main_options):
+                lines.append("The same variables as `main`" + (", plus:" if added else "."))
+                lines.append("")
+                options = added
+        if options:
+            lines += variables(options) + [""]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="only report whether README.md is up to date")
+    parser.add_argument("--check", action="store_true", help="only report whether every role's README.md is up to date")
     args = parser.parse_args()
-    current = README.read_text()
-    wanted = render(current)
-    if args.check:
-        if wanted != current:
-            sys.exit("README.md role variable tables are out of date: run python scripts/gen_role_docs.py")
-        print("README.md role variable tables are up to date")
-        return
-    README.write_text(wanted)
+    stale = []
+    for role in sorted(path.name for path in ROLES.iterdir() if (path / "meta" / "argument_specs.yml").exists()):
+        path = ROLES / role / "README.md"
+        wanted = readme(role)
+        if (path.read_text() if path.exists() else None) != wanted:
+            stale.append(str(path.relative_to(REPO)))
+            if not args.check:
+                path.write_text(wanted)
+    if args.check and stale:
+        sys.exit(f"out of date: {', '.join(stale)}: run python scripts/gen_role_docs.py")
+    print(("out of date: " if stale and args.check else "written: " if stale else "up to date: ") + (", ".join(stale) or "every role's README.md"))
 
 
 if __name__ == "__main__":
