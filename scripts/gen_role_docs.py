@@ -72,7 +72,7 @@ In the collection's playbooks its environment, project, account, region, path an
         ecs_deployer_passrole_account_id: "123456789012"
         ecs_deployer_passrole_policy_name: staging-ecs-passrole
 ```""",
-    "_ecs_iam_role": """\
+    "ecs_iam_internal": """\
 Internal use only: the collection's `ecs_task_role` and `ecs_task_execution_role` include it after publishing their
 declaration (`<role>_outputs`), and it refuses any other caller.""",
 }

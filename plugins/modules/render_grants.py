@@ -19,8 +19,8 @@ description:
     on an S3 bucket under a key prefix) and renders one IAM inline policy per service, named C(grants-<service>).
   - Actions and ARN shapes come from the collection's grants catalogue, checked against AWS's service
     authorisation reference. See C(docs/grants.md) for every service, access level, action and ARN.
-  - Runs on the controller (an action plugin: no module is sent to a host), makes no AWS call and changes nothing. Invalid grants fail the task with one line per problem, naming the
-    grant, the field, the value and what is allowed.
+  - Runs on the controller (an action plugin - no module is sent to a host), makes no AWS call and changes nothing.
+    Invalid grants fail the task with one line per problem, naming the grant, the field, the value and what is allowed.
 author:
   - cerpac platform engineering (@cerpac)
 options:

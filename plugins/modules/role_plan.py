@@ -31,7 +31,7 @@ options:
     description:
       - The declarations of many roles, compared at once. Each is a mapping as M(cerpac.ecs_iam.declare_role) returns
         it (C(role_name), C(state), C(path), C(trust_policy), C(description), C(max_session_duration),
-        C(permissions_boundary) (empty for none: a boundary on the live role is a difference), C(tags), C(purge_tags),
+        C(permissions_boundary) (empty for none, so that a boundary on the live role is a difference), C(tags), C(purge_tags),
         C(managed_policy_arns), C(inline_policies) as a list of C(name)/C(document), C(account_id) and C(host)).
       - Mutually exclusive with O(name).
     type: list
