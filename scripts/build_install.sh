@@ -9,7 +9,8 @@
 #   3. with only that root on the collections path (and no project ansible.cfg), run
 #      ansible-doc -l cerpac.ecs_iam, ansible-doc on each module in plugins/modules/ and on each
 #      other documented plugin, and ansible-doc -t role on each role in roles/;
-#   4. on that same installed tree, scripts/ee_check.py: `ansible-builder introspect` lists exactly
+#   4. ansible-test sanity (documentation, metadata and YAML tests) on the installed copy;
+#   5. on that same installed tree, scripts/ee_check.py: `ansible-builder introspect` lists exactly
 #      requirements.txt as the collection's needs (and no system package), and `ansible-builder create`
 #      on docs/execution-environment.yml writes a build context (no container engine).
 # Any error, and any [WARNING]/[ERROR] that ansible-doc prints, fails the script.
@@ -50,6 +51,15 @@ shopt -u nullglob
 (( ${#tarballs[@]} == 1 )) || die "expected one tarball in $tmp/dist, found ${#tarballs[*]}"
 tarball=${tarballs[0]}
 echo "built $(basename "$tarball"): $(tar -tzf "$tarball" | grep -cv '/$') files"
+# Development files stay out (galaxy.yml build_ignore); what users need stays in.
+shipped=$(tar -tzf "$tarball")
+for path in Makefile pytest.ini requirements-dev.txt .ansible-lint scripts/ bench/ extensions/; do
+    if grep -q "^${path}" <<<"$shipped"; then die "the tarball ships $path, a development file (galaxy.yml build_ignore)"; fi
+done
+for path in MANIFEST.json README.md requirements.txt meta/runtime.yml meta/execution-environment.yml playbooks/deploy.yml \
+    inventories/staging/hosts.yml roles/ecs_task_role/README.md plugins/module_utils/grant_checks.py docs/grants.md; do
+    grep -qx "$path" <<<"$shipped" || die "the tarball lacks $path"
+done
 
 # --- 2. install beside amazon.aws --------------------------------------------------------------
 mkdir -p "$tmp/collections/ansible_collections/amazon"
@@ -130,7 +140,16 @@ done
 
 echo "== ${#modules[@]} module(s), ${#roles[@]} role(s); $failures failure(s)"
 
-# --- 4. the execution environment, from the installed tree -------------------------------------
+# --- 4. ansible-test sanity on the installed copy: nothing it needs was left out of the tarball ------
+# The tests that read the tree as a whole (documentation, metadata, YAML); scripts/sanity.sh runs every test on the
+# checkout. ansible-test takes its file list from git: an empty repository makes every installed file "untracked".
+echo "== ansible-test sanity on the installed copy"
+git init -q "$installed"
+(cd "$installed" && ansible-test sanity --color no --python 3.11 --test validate-modules --test action-plugin-docs \
+    --test ansible-doc --test runtime-metadata --test yamllint) || failures=$((failures + 1))
+rm -rf "$installed/.git" "$installed/tests/output"
+
+# --- 5. the execution environment, from the installed tree -------------------------------------
 "$venv_bin/python" "$repo/scripts/ee_check.py" "$tmp/collections" || failures=$((failures + 1))
 
 (( failures == 0 )) || exit 1

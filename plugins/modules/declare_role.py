@@ -19,7 +19,7 @@ description:
   - Returns the declaration, which the roles publish as the fact C(<role>_outputs) (for example
     C(ecs_task_role_outputs) with C(role_arn), C(role_name), C(trust_policy), C(inline_policies), C(grants)...),
     which M(cerpac.ecs_iam.role_plan) compares with AWS and the playbooks read.
-  - Runs on the controller (an action plugin: no module is sent to a host).
+  - Runs on the controller (an action plugin; no module is sent to a host).
 author:
   - cerpac platform engineering (@cerpac)
 options:

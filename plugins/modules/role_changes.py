@@ -12,7 +12,7 @@ description:
   - M(cerpac.ecs_iam.role_plan) plans the roles of every application host of a play in one run (C(run_once)). This
     reports one host's part of that result on the host itself, so that each host shows its own C(changed) status,
     its C(--diff) (the whole role before and after) and its drift warnings, as if it had planned alone.
-  - Runs on the controller (an action plugin: no module is sent to a host) and makes no AWS call.
+  - Runs on the controller (an action plugin; no module is sent to a host) and makes no AWS call.
 author:
   - cerpac platform engineering (@cerpac)
 options:

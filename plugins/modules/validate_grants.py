@@ -22,7 +22,7 @@ description:
     C(MALFORMED_JSON), C(MALFORMED), C(POLICY_TOO_LARGE), C(INVALID_ARN), C(UNKNOWN_ACTION), C(FULL_ADMIN),
     C(SERVICE_WILDCARD), C(RESOURCE_STAR), C(RESOURCE_MISMATCH), C(NOT_ACTION_WITH_ALLOW),
     C(NOT_RESOURCE_WITH_ALLOW), C(PERMISSIONS_MANAGEMENT) and C(CROSS_ENVIRONMENT).
-  - Runs on the controller (an action plugin: no module is sent to a host) and makes no AWS call.
+  - Runs on the controller (an action plugin; no module is sent to a host) and makes no AWS call.
 author:
   - cerpac platform engineering (@cerpac)
 requirements:
