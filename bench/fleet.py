@@ -212,8 +212,9 @@ def main(argv=None):
     if len(sizes) > 1:
         print("\nHow time grows with N (seconds; ours / baseline):")
         for step in STEPS:
-            print(f"  {step:<8} " + "   ".join(f"N={apps}: {everything[apps]['ours'][step]['seconds']:.1f} / "
-                                            f"{everything[apps]['baseline'][step]['seconds']:.1f}" for apps in sizes))
+            cells = [f"N={apps}: {everything[apps]['ours'][step]['seconds']:.1f} / {everything[apps]['baseline'][step]['seconds']:.1f}"
+                     for apps in sizes]
+            print(f"  {step:<8} " + "   ".join(cells))
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(everything, indent=2))
 

@@ -9,12 +9,10 @@ import subprocess
 import sys
 import time
 
-import boto3
 import pytest
 import yaml
 
 from tests.support.fault_proxy import FaultProxy
-from tests.support.local_aws import LocalAWS
 from tests.support.reliability import Run as PlaybookRun
 from tests.support.reliability import playbook_env, render_declaration
 
@@ -30,25 +28,6 @@ class Run(PlaybookRun):
     @property
     def writes(self):
         return self.calls.writes
-
-
-@pytest.fixture(scope="session")
-def local_aws(tmp_path_factory):
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with LocalAWS(log_path=str(log)) as aws:
-        yield aws
-
-
-@pytest.fixture
-def aws(local_aws):
-    """An empty account on the shared moto server for each test."""
-    local_aws.reset()
-    return local_aws
-
-
-@pytest.fixture
-def iam(aws):
-    return boto3.client("iam", endpoint_url=aws.url, region_name=aws.region, aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 @pytest.fixture(scope="module")

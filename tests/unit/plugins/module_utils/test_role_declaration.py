@@ -90,8 +90,8 @@ def test_the_trust_policy_lets_only_ecs_tasks_of_the_account_and_region_assume_t
 
 def test_the_trust_policy_has_one_source_arn_per_region():
     statement = trust_policy("aws-cn", ACCOUNT, ["cn-north-1", "cn-northwest-1"])["Statement"][0]
-    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": ["arn:aws-cn:ecs:cn-north-1:123456789012:*",
-                                                                  "arn:aws-cn:ecs:cn-northwest-1:123456789012:*"]}
+    expected = ["arn:aws-cn:ecs:cn-north-1:123456789012:*", "arn:aws-cn:ecs:cn-northwest-1:123456789012:*"]
+    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": expected}
 
 
 def test_the_trust_policy_without_source_conditions():
