@@ -18,7 +18,8 @@ import re
 import threading
 
 import pytest
-from tests.support.reliability import RETRY_ENV, apply_directly, deploy_args, differences, finish, playbook_env, read_live, render_declaration, run_playbook, start_playbook
+from tests.support.reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, playbook_env, read_live, render_declaration,
+                                       run_playbook, start_playbook)
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ import threading
 
 import pytest
 from tests.support.reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, kill_run, leftovers, playbook_env, read_live,
-                         run_members, run_playbook, start_playbook)
+                                       run_members, run_playbook, start_playbook)
 
 pytestmark = pytest.mark.integration
 
