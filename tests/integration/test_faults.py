@@ -250,10 +250,23 @@ def test_the_retry_check_sees_the_aws_tasks():
     assert retry_settings("{{ _x }}", {"_x": RETRIES}) == RETRIES
 
 
-@pytest.mark.xfail(strict=True, reason="playbooks/verify.yml 'Read the deployer's live PassRole policy' (amazon.aws.iam_policy_info) passes no "
-                   "aws_config; reported to the lead. Remove this mark with the fix.")
+# Tasks known to call AWS without the retry settings, reported to the lead: test_every_aws_task_passes_the_retry_settings
+# checks every other task, test_the_known_gaps_are_closed waits for these.
+KNOWN_GAPS = {("playbooks/verify.yml", "Read the deployer's live PassRole policy")}
+
+
+def without_retry_settings():
+    return {(path, name): f"{path}: {name} ({module}): aws_config={written!r}" for path, name, module, written, variables in aws_tasks()
+            if retry_settings(written, variables) != RETRIES}
+
+
 def test_every_aws_task_passes_the_retry_settings():
     """README: every AWS call of the collection uses botocore's standard retry mode with 10 attempts."""
-    missing = [f"{path}: {name} ({module}): aws_config={written!r}" for path, name, module, written, variables in aws_tasks()
-               if retry_settings(written, variables) != RETRIES]
+    missing = [line for key, line in sorted(without_retry_settings().items()) if key not in KNOWN_GAPS]
     assert not missing, "\n".join(missing)
+
+
+@pytest.mark.xfail(strict=True, reason="playbooks/verify.yml 'Read the deployer's live PassRole policy' (amazon.aws.iam_policy_info) passes no "
+                   "aws_config; reported to the lead. Remove this mark and KNOWN_GAPS with the fix.")
+def test_the_known_gaps_are_closed():
+    assert not set(without_retry_settings()) & KNOWN_GAPS
