@@ -1,5 +1,6 @@
-"""Two deploys of staging at the same time: two ansible-playbook processes, each with its own access key so the
-fault proxy (no faults here) can tell their requests apart and force the interleaving that matters, every time.
+"""Two deploys of staging's cerpac task role at the same time (deploy.yml --limit cerpac, the task role alone): two
+ansible-playbook processes, each with its own access key so the fault proxy (no faults here) can tell their requests
+apart and force the interleaving that matters, every time.
 
 What happens, precisely:
 - Same declaration, both starting on an empty account, both past role_plan before either creates the role: one
@@ -17,7 +18,8 @@ import re
 import threading
 
 import pytest
-from tests.support.reliability import RETRY_ENV, apply_directly, deploy_args, differences, finish, playbook_env, read_live, render_declaration, run_playbook, start_playbook
+from tests.support.reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, playbook_env, read_live, render_declaration,
+                                       run_playbook, start_playbook)
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +34,7 @@ CHANGED_GRANTS = {
         {"service": "ssm", "access": ["read"], "resources": ["/staging/myapp/"]},
     ]
 }
-RETRYING_CREATE = re.compile(r"^FAILED - RETRYING: \[localhost\]: .*Create or update the role", re.M)
+RETRYING_CREATE = re.compile(r"^FAILED - RETRYING: \[cerpac\]: .*Create, update or delete the role", re.M)
 SAFETY = 120  # seconds; only so a broken run cannot hang the suite
 
 

@@ -1,5 +1,8 @@
 """Interrupted runs: ansible-playbook and all its workers SIGKILLed right after IAM answered a given write.
 
+Each run deploys (or removes) staging's cerpac task role alone (deploy.yml --limit cerpac, no execution role:
+tests/support/reliability.py::deploy_args), so that the Nth write is always the same one.
+
 The fault proxy sees moto's answer to the Nth write of an action and, before passing the answer on, SIGKILLs the
 run: ansible-playbook, its workers and their module processes (the workers call setsid(), so that is more than
 ansible-playbook's process group; tests/support/reliability.py::kill_run). It refuses anything sent afterwards (there
@@ -12,7 +15,7 @@ import threading
 
 import pytest
 from tests.support.reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, kill_run, leftovers, playbook_env, read_live,
-                         run_members, run_playbook, start_playbook)
+                                       run_members, run_playbook, start_playbook)
 
 pytestmark = pytest.mark.integration
 

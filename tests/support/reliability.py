@@ -1,8 +1,13 @@
 """What the reliability tests and bench/faults.py share: the declared state, the live state, and playbook runs.
 
-- The declared state is what ``playbooks/render.yml`` writes (no AWS call): role, trust policy, tags, managed
-  policies and every inline policy document. ``differences(declared, live)`` compares it with the role read
-  straight from moto with boto3 (never through the fault proxy); an empty list means "exactly as declared".
+- The declared state is what ``playbooks/render.yml`` writes (no AWS call) for one application (host):
+  ``render_declarations`` reads its task role, its task execution role (``rendered/<env>/<app>/task-role/`` and
+  ``.../execution-role/``: role, trust policy, tags, managed policies and every inline policy document) and the
+  deployer's PassRole policy; ``render_declaration`` the task role alone. ``differences(declared, live)`` compares a
+  role with the one read straight from moto with boto3 (never through the fault proxy); an empty list means
+  "exactly as declared".
+- ``deploy_args`` is a command line for one application of an inventory (``--limit``), by default its task role
+  alone (``ecs_iam_deploy_execution_role=false``), so that counts and states concern one role.
 - ``start_playbook`` runs ansible-playbook marked so that a test can SIGKILL it with all its workers and module
   processes (``kill_run``), and ``finish`` always leaves no process behind.
 - ``RETRY_ENV`` is the botocore retry configuration recommended in docs/reliability.md.
@@ -20,6 +25,10 @@ import sys
 import time
 import uuid
 
+import yaml
+
+from tests.support.fault_proxy import FaultProxy
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = str(pathlib.Path(sys.executable).parent / "ansible-playbook")
 
@@ -27,7 +36,10 @@ ANSIBLE_PLAYBOOK = str(pathlib.Path(sys.executable).parent / "ansible-playbook")
 # mode retries throttling, 5xx and dropped connections with jittered exponential backoff; 10 attempts instead of 3.
 RETRY_ENV = {"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "10"}
 
-RECAP_RE = re.compile(r"^\S+\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+failed=(?P<failed>\d+)", re.M)
+RECAP_RE = re.compile(r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+failed=(?P<failed>\d+)", re.M)
+FATAL_RE = re.compile(r"^fatal: \[(?P<host>[^\]]+)\]: FAILED! =>(?P<inline>.*)$")
+# The application of the shipped inventories that the reliability tests deploy alone.
+APPLICATION = "cerpac"
 
 
 def playbook_env(aws, endpoint=None, **extra):
@@ -59,17 +71,48 @@ class Run:
         return self.stdout + self.stderr
 
     @property
+    def recap(self):
+        """{host: {"ok", "changed", "failed"}} from the PLAY RECAP."""
+        hosts = {match["host"]: {key: int(match[key]) for key in ("ok", "changed", "failed")} for match in RECAP_RE.finditer(self.stdout)}
+        assert hosts, f"no play recap in output:\n{self.output[-3000:]}"
+        return hosts
+
+    @property
     def changed(self):
-        match = RECAP_RE.search(self.stdout)
-        assert match, f"no play recap in output:\n{self.output[-3000:]}"
-        return int(match["changed"])
+        """Changed tasks over every host of the run."""
+        return sum(host["changed"] for host in self.recap.values())
+
+    @property
+    def failures(self):
+        """{host: the failed task's result} for each ``fatal: [host]: FAILED!`` of the output (the YAML result format of
+        ansible.cfg), in the order they came."""
+        found, lines = {}, self.stdout.splitlines()
+        for index, line in enumerate(lines):
+            match = FATAL_RE.match(line)
+            if not match:
+                continue
+            block = [match["inline"].strip()] if match["inline"].strip() else []
+            for following in lines[index + 1:]:
+                if not following.startswith("    "):
+                    break
+                block.append(following[4:])
+            found[match["host"]] = yaml.safe_load("\n".join(block)) if block else {}
+        return found
 
 
-def deploy_args(inventory="staging", *args, extra_vars=None, playbook="deploy.yml"):
-    """ansible-playbook's command line for the task role of `inventory`: the task execution role, which the same
-    play deploys when the inventory asks, is left out so that counts and states concern one role."""
-    extra_vars = {"ecs_iam_deploy_execution_role": False, **(extra_vars or {})}
-    command = [ANSIBLE_PLAYBOOK, "-i", str(REPO / "inventories" / inventory), str(REPO / "playbooks" / playbook)]
+def inventory_path(inventory):
+    """A shipped inventory by name (staging), or the path of another one."""
+    return str(REPO / "inventories" / inventory) if "/" not in str(inventory) else str(inventory)
+
+
+def deploy_args(inventory="staging", *args, extra_vars=None, playbook="deploy.yml", limit=APPLICATION, execution_role=False):
+    """ansible-playbook's command line for one application (``limit``; None for every one) of `inventory`, by default
+    its task role alone: the task execution role, which the inventories deploy too, is left out (``execution_role``)
+    so that counts and states concern one role."""
+    extra_vars = {**({} if execution_role else {"ecs_iam_deploy_execution_role": False}), **(extra_vars or {})}
+    command = [ANSIBLE_PLAYBOOK, "-i", inventory_path(inventory), str(REPO / "playbooks" / playbook)]
+    if limit:
+        command += ["--limit", limit]
     return command + ["-e", json.dumps(extra_vars), *args]
 
 
@@ -128,13 +171,31 @@ def run_playbook(command, env, timeout=300):
     return finish(start_playbook(command, env), timeout)
 
 
-def render_declaration(directory, inventory="staging", extra_vars=None, env=None):
-    """The declared task role of `inventory` (with `extra_vars`), from playbooks/render.yml into `directory`."""
+def render_declarations(directory, inventory="staging", extra_vars=None, env=None, application=APPLICATION, execution_role=True):
+    """What playbooks/render.yml declares for one application of `inventory` (with `extra_vars`), rendered into
+    `directory`: {"task-role": role, "execution-role": role or None, "passrole": the deployer's policy document or None}
+    (roles in the shape of read_live)."""
     extra = dict(extra_vars or {}, render_dir=str(directory))
-    run = run_playbook(deploy_args(inventory, extra_vars=extra, playbook="render.yml"), env or dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg")))
+    command = deploy_args(inventory, extra_vars=extra, playbook="render.yml", limit=application, execution_role=execution_role)
+    run = run_playbook(command, env or dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg")))
     if run.rc != 0:
         raise RuntimeError(f"render.yml failed:\n{run.output[-3000:]}")
-    rendered = pathlib.Path(directory) / inventory
+    (environment,) = [path for path in pathlib.Path(directory).iterdir() if path.is_dir()]
+    passrole = [environment / "passrole-policy.json", environment / application / "passrole-policy.json"]
+    return {
+        "task-role": _read_rendered(environment / application / "task-role"),
+        "execution-role": _read_rendered(environment / application / "execution-role") if execution_role else None,
+        "passrole": next((json.loads(path.read_text()) for path in passrole if path.exists()), None),
+    }
+
+
+def render_declaration(directory, inventory="staging", extra_vars=None, env=None, application=APPLICATION):
+    """The declared task role of one application of `inventory` (with `extra_vars`), from playbooks/render.yml."""
+    return render_declarations(directory, inventory, extra_vars, env, application, execution_role=False)["task-role"]
+
+
+def _read_rendered(rendered):
+    """One role as render.yml wrote it into the folder `rendered` (role.json, trust-policy.json, policy-<name>.json)."""
     role = json.loads((rendered / "role.json").read_text())
     return {
         "name": role["name"],
@@ -206,3 +267,17 @@ def apply_directly(iam, declared):
         iam.attach_role_policy(RoleName=declared["name"], PolicyArn=arn)
     for name, document in declared["inline_policies"].items():
         iam.put_role_policy(RoleName=declared["name"], PolicyName=name, PolicyDocument=json.dumps(document))
+
+
+class LoggingFaultProxy(FaultProxy):
+    """tests/support/fault_proxy.py's proxy that also logs each IAM/STS request's fate: ``decisions`` is a list of
+    (action, the RoleName or UserName it names or None, the fault injected or None), in the order they came."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decisions = []
+
+    def _decide(self, request):
+        kind = super()._decide(request)
+        self.decisions.append((request.action, request.params.get("RoleName") or request.params.get("UserName"), kind))
+        return kind
