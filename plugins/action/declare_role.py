@@ -24,7 +24,7 @@ ARGUMENT_SPEC = dict(
     variables=dict(type="list", elements="str", default=[]),
     environment=dict(type="str", default=""),
     caller_account_id=dict(type="str", default=""),
-    check_role_arns=dict(type="list", elements="str", default=[]),
+    required_role_arns=dict(type="list", elements="str", default=[]),
     render_dir=dict(type="str"),
 )
 
@@ -100,7 +100,7 @@ class ActionModule(ActionBase):
             "variables": args["variables"],
             "known_variables": role_inputs(role),
             "render": args["render_dir"] is not None,
-            "check_role_arns": args["check_role_arns"],
+            "required_role_arns": args["required_role_arns"],
         }
         if args["render_dir"] is not None and not args["render_dir"].strip():
             raise AnsibleActionFail("%s: %s_render_dir=%s: give the folder to write the rendered files into, for example "

@@ -30,7 +30,7 @@ is wrong and how to fix it. A declaration is returned only when there is no prob
 account read from STS when the inventory opted out of declaring one), ``variables`` (names of the defined variables
 with the role's prefix) and ``known_variables`` (the role's inputs, from its argument specs), ``render`` (the
 render entry point: no AWS call will follow, so the account must be declared) and, for the PassRole policy,
-``check_role_arns`` (role ARNs the policy must cover).
+``required_role_arns`` (role ARNs the policy must cover).
 
 Policy documents are built here, never in templates: the trust policy (:func:`trust_policy`), the execution
 role's start-up secrets policy (:func:`startup_secrets_policy`) and the deployer's PassRole policy
@@ -628,16 +628,25 @@ def declare_passrole(inputs, context=None):
     if problems:
         return None, problems.items
     resources = passrole_resources(partition, account, paths, arns) if state == "present" else []
-    for index, arn in enumerate(context.get("check_role_arns") or [] if state == "present" else []):
+    for index, arn in enumerate(context.get("required_role_arns") or [] if state == "present" else []):
         if arn and not passrole_covers(resources, arn):
-            problems.add("%scheck_role_arns[%d]" % (prefix, index), arn, "is a role of this environment that the deployer's PassRole policy "
+            problems.add("%srequired_role_arns[%d]" % (prefix, index), arn, "is a role of this environment that the deployer's PassRole policy "
                          "does not cover (it names %s)" % _show(resources),
                          "Put the role under the environment's path (%srole_paths), or list its ARN in %srole_arns." % (prefix, prefix))
     if problems:
         return None, problems.items
+    environment = context.get("environment") or None
+    others = known_environments_except(environment) if environment else []
+    named = [name for name in others if isinstance(policy_name, str) and re.search(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(name),
+                                                                                     policy_name, re.IGNORECASE)]
+    if named:
+        problems.add(prefix + "policy_name", policy_name, "names environment %s, which is not the one this inventory deploys (%s)"
+                     % (_show(named[0]), environment), "Name the policy for this environment, for example %s-ecs-passrole: another "
+                     "environment's policy on a shared deployer is that environment's to write." % environment)
     document = passrole_policy(resources) if state == "present" else None
     if document is not None:
-        _validate(problems, prefix, [{"name": policy_name, "document": document}], None, [], [], "error")
+        _validate(problems, prefix, [{"name": policy_name, "document": document}], environment, others, [], "error",
+                  {policy_name: prefix + "role_arns"})
     if problems:
         return None, problems.items
     deployer = None

@@ -43,7 +43,8 @@ options:
     default: []
   environment:
     description:
-      - The environment that the playbook deploys (C(ecs_iam_env)). When set, the role's environment must be this one.
+      - The environment that the playbook deploys (C(ecs_iam_env)). When set, the role's environment must be this one,
+        and the deployer's PassRole policy may neither name another environment nor cover its roles (C(CROSS_ENVIRONMENT)).
     type: str
     default: ""
   caller_account_id:
@@ -51,9 +52,9 @@ options:
       - The account read from STS, used when the inventory opted out of declaring one (C(<role>_allow_any_account)).
     type: str
     default: ""
-  check_role_arns:
+  required_role_arns:
     description:
-      - With O(role=ecs_deployer_passrole), role ARNs that the PassRole policy must cover; any other is refused.
+      - With O(role=ecs_deployer_passrole), role ARNs that the PassRole policy must cover; any it does not cover is refused.
     type: list
     elements: str
     default: []

@@ -67,10 +67,6 @@ ARN_EXAMPLE = "arn:aws:iam::123456789012:policy/name"
 A_REGION = "give a region name such as eu-west-1"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 UNCOVERED = [f"arn:aws:iam::{ACCOUNT}:role/ecs/production/production-cerpac-ecs-task-role"]
-# Inputs that the message names by another name today: the row checks the refusal and its words with that name, and
-# test_the_passrole_check_names_the_required_role_arns_input waits for the input's own name.
-# (_role_declaration.declare_passrole names ecs_deployer_passrole_required_role_arns after declare_role's check_role_arns.)
-NAMED_TODAY_AS = {"ecs_deployer_passrole_required_role_arns": "ecs_deployer_passrole_check_role_arns[0]"}
 
 
 def grant(**changes):
@@ -367,7 +363,7 @@ def entry_point_rows(tmp_path):
 
 # The private role that plans and writes: called by anything but the collection's two ECS roles, it refuses, naming
 # them, before its first AWS call.
-PRIVATE_ROW = Row("_ecs_iam_role", "cerpac.ecs_iam._ecs_iam_role", {"_ecs_iam_role_declaration_fact": "ecs_task_role_outputs"},
+PRIVATE_ROW = Row("ecs_iam_internal", "cerpac.ecs_iam.ecs_iam_internal", {"_ecs_iam_internal_declaration_fact": "ecs_task_role_outputs"},
                   ["is internal to the collection", "only cerpac.ecs_iam.ecs_task_role and cerpac.ecs_iam.ecs_task_execution_role may call it"])
 
 
@@ -489,7 +485,7 @@ def problems_of(rows, outcomes):
             problems.append(f"{row}: accepted ({outcome.get('msg') or 'no failure'})")
             continue
         missing = [word for word in row.words if word.lower() not in outcome["msg"].lower()]
-        if not any(name in outcome["msg"] for name in (row.field, NAMED_TODAY_AS.get(row.field, row.field))):
+        if row.field not in outcome["msg"]:
             missing.insert(0, row.field)
         if missing:
             problems.append(f"{row}: message lacks {missing}:\n    [{outcome['task']}] {outcome['msg'][:1500]}")
@@ -570,13 +566,9 @@ def test_the_base_inputs_are_accepted(bad_input):
     assert bad_input.outcomes["base"] == [{"failed": False}] * (len(ROLES) + 1)
 
 
-@pytest.mark.xfail(strict=True, reason="declare_passrole names the input ecs_deployer_passrole_required_role_arns "
-                   "'ecs_deployer_passrole_check_role_arns[0]' (plugins/module_utils/_role_declaration.py), a name the user never wrote; "
-                   "reported to the lead. When it is fixed, remove this mark and NAMED_TODAY_AS.")
 def test_the_passrole_check_names_the_required_role_arns_input(bad_input):
     rows = bad_input.rows["ecs_deployer_passrole"]
-    index = [row.field for row in rows].index("ecs_deployer_passrole_required_role_arns")
-    assert rows[index].changes == {"ecs_deployer_passrole_required_role_arns": UNCOVERED}
+    index = [row.changes for row in rows].index({"ecs_deployer_passrole_required_role_arns": UNCOVERED})
     assert "ecs_deployer_passrole_required_role_arns[0]=" in bad_input.outcomes["ecs_deployer_passrole"][index]["msg"]
 
 

@@ -261,10 +261,6 @@ def test_a_staging_execution_role_can_never_reach_production(playbook, iam, tmp_
 
 # (d) The deployer's PassRole policy ---------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="a staging inventory's ecs_deployer_passrole_role_arns and _policy_name are written as given: the "
-                   "staging deployer gets PassRole on a production role, in a policy named for production (playbooks/vars/environment.yml "
-                   "takes both from the inventory; _role_declaration.declare_passrole runs no CROSS_ENVIRONMENT check). Reported to "
-                   "the lead; remove this mark with the fix.")
 def test_a_staging_inventory_cannot_point_the_passrole_policy_at_production(playbook, iam, tmp_path):
     """The staging inventory names a production role and production's policy name for its deployer: neither may land
     on the deployer (refused before any write, or left out)."""

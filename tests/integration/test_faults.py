@@ -243,8 +243,8 @@ def test_the_retry_check_sees_the_aws_tasks():
     """Positive control: the calls the tests above fault are among the tasks found, and a task without aws_config
     would be reported."""
     modules = {(path, module) for path, dummy_name, module, dummy_written, dummy_variables in aws_tasks()}
-    assert {("roles/_ecs_iam_role/tasks/main.yml", "cerpac.ecs_iam.role_plan"), ("roles/_ecs_iam_role/tasks/main.yml", "amazon.aws.iam_role"),
-            ("roles/_ecs_iam_role/tasks/main.yml", "amazon.aws.iam_policy"), ("roles/ecs_deployer_passrole/tasks/main.yml", "amazon.aws.iam_policy"),
+    assert {("roles/ecs_iam_internal/tasks/main.yml", "cerpac.ecs_iam.role_plan"), ("roles/ecs_iam_internal/tasks/main.yml", "amazon.aws.iam_role"),
+            ("roles/ecs_iam_internal/tasks/main.yml", "amazon.aws.iam_policy"), ("roles/ecs_deployer_passrole/tasks/main.yml", "amazon.aws.iam_policy"),
             ("roles/ecs_deployer_passrole/tasks/main.yml", "amazon.aws.iam_user_info"),
             ("roles/ecs_task_role/tasks/account.yml", "amazon.aws.aws_caller_info")} <= modules
     assert not calls_aws("cerpac.ecs_iam.declare_role") and calls_aws("cerpac.ecs_iam.role_plan") and calls_aws("community.aws.iam_role")
@@ -252,9 +252,6 @@ def test_the_retry_check_sees_the_aws_tasks():
     assert retry_settings("{{ _x }}", {"_x": RETRIES}) == RETRIES
 
 
-# Tasks known to call AWS without the retry settings, reported to the lead: test_every_aws_task_passes_the_retry_settings
-# checks every other task, test_the_known_gaps_are_closed waits for these.
-KNOWN_GAPS = {("playbooks/verify.yml", "Read the deployer's live PassRole policy")}
 
 
 def without_retry_settings():
@@ -264,14 +261,8 @@ def without_retry_settings():
 
 def test_every_aws_task_passes_the_retry_settings():
     """README: every AWS call of the collection uses botocore's standard retry mode with 10 attempts."""
-    missing = [line for key, line in sorted(without_retry_settings().items()) if key not in KNOWN_GAPS]
+    missing = [line for key, line in sorted(without_retry_settings().items())]
     assert not missing, "\n".join(missing)
-
-
-@pytest.mark.xfail(strict=True, reason="playbooks/verify.yml 'Read the deployer's live PassRole policy' (amazon.aws.iam_policy_info) passes no "
-                   "aws_config; reported to the lead. Remove this mark and KNOWN_GAPS with the fix.")
-def test_the_known_gaps_are_closed():
-    assert not set(without_retry_settings()) & KNOWN_GAPS
 
 
 def test_control_of_the_zero_write_checks_sees_known_writes(aws, proxy):

@@ -317,7 +317,7 @@ def test_the_execution_role_stays_in_the_inventory_environment():
 def test_passrole_for_an_environment_path_and_an_explicit_role():
     declaration = ok("ecs_deployer_passrole", passrole_inputs(
         role_arns=["arn:aws:iam::123456789012:role/legacy-api-task"], role_name="deployer"),
-        check_role_arns=["arn:aws:iam::123456789012:role/ecs/staging/staging-api-ecs-task-role"])
+        required_role_arns=["arn:aws:iam::123456789012:role/ecs/staging/staging-api-ecs-task-role"])
     assert declaration["document"] == {"Version": "2012-10-17", "Statement": [{
         "Sid": "PassEcsTaskRolesToEcsTasksOnly", "Effect": "Allow", "Action": "iam:PassRole",
         "Resource": ["arn:aws:iam::123456789012:role/ecs/staging/*", "arn:aws:iam::123456789012:role/legacy-api-task"],
@@ -327,8 +327,8 @@ def test_passrole_for_an_environment_path_and_an_explicit_role():
 
 
 def test_passrole_refuses_a_role_it_does_not_cover():
-    problems = refused("ecs_deployer_passrole", passrole_inputs(), check_role_arns=["arn:aws:iam::123456789012:role/staging-api-ecs-task-role"])
-    assert [problem["field"] for problem in problems] == ["ecs_deployer_passrole_check_role_arns[0]"]
+    problems = refused("ecs_deployer_passrole", passrole_inputs(), required_role_arns=["arn:aws:iam::123456789012:role/staging-api-ecs-task-role"])
+    assert [problem["field"] for problem in problems] == ["ecs_deployer_passrole_required_role_arns[0]"]
     assert "does not cover" in problems[0]["message"]
 
 
