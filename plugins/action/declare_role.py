@@ -16,6 +16,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import ROLE_NAMES
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 
 ARGUMENT_SPEC = dict(
@@ -115,4 +116,10 @@ class ActionModule(ActionBase):
             folder = os.path.expanduser(args["render_dir"])
             changed = write_files(folder, rendered_files(declaration), self._task.check_mode)
             result.update(changed=bool(changed), files=sorted(rendered_files(declaration)), changed_files=changed, render_dir=folder)
+        # Findings accepted on purpose are said on every run (in the task's output, without a task of their own).
+        accepted = ["accepted (%s): %s" % (finding.get("reason"), format_finding(finding)) for finding in declaration.get("accepted_findings") or []]
+        if accepted:
+            result["accepted"] = accepted
+            for line in accepted:
+                self._display.display("%s: %s: %s" % (host, role, line))
         return result

@@ -5,16 +5,33 @@
 
 """Filters over the roles' published outputs; documentation in the YAML files beside this one."""
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
 
 LABELS = {"ecs_task_role": "task role", "ecs_task_execution_role": "task execution role"}
 
 
-def role_line(outputs):
-    if not isinstance(outputs, dict) or outputs.get("role") not in LABELS or not outputs.get("role_name"):
-        raise AnsibleFilterError("role_line: expected ecs_task_role_outputs or ecs_task_execution_role_outputs, got %r" % (outputs,))
+def _line(outputs):
     where = outputs.get("role_arn") if outputs.get("state", "present") == "present" else "(absent)"
     return "%s %s: %s" % (LABELS[outputs["role"]], outputs["role_name"], where)
+
+
+def _outputs(value):
+    return isinstance(value, Mapping) and value.get("role") in LABELS and bool(value.get("role_name"))
+
+
+def role_line(value):
+    """A role's line from its outputs; or, from a host's variables, the host and the line of each role it published."""
+    if _outputs(value):
+        return _line(value)
+    if isinstance(value, Mapping) and _outputs(value.get("ecs_task_role_outputs")):
+        lines = [_line(value["ecs_task_role_outputs"])]
+        if _outputs(value.get("ecs_task_execution_role_outputs")):
+            lines.append(_line(value["ecs_task_execution_role_outputs"]))
+        return "%s: %s" % (value.get("inventory_hostname"), "; ".join(lines))
+    raise AnsibleFilterError("role_line: expected ecs_task_role_outputs or ecs_task_execution_role_outputs, or a host's variables "
+                             "holding them, got %r" % (value,))
 
 
 class FilterModule:

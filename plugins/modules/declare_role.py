@@ -130,6 +130,14 @@ problems:
   type: list
   elements: dict
   sample: [{"field": "ecs_task_role_path", "value": "apps", "message": "ecs_task_role_path=\"apps\": must start and end with /..."}]
+accepted:
+  description:
+    - One line per finding accepted on purpose (an exception of the role's inputs, or the grants catalogue's own), each
+      with its reason; also printed on every run.
+  returned: when there is any
+  type: list
+  elements: str
+  sample: ["accepted (reviewed in OPS-1): RESOURCE_STAR [error] policy audit, statement 1, action s3:GetObject, resource *: ..."]
 files:
   description: The files the declaration is rendered into.
   returned: with O(render_dir)

@@ -49,6 +49,16 @@ def test_role_line(outputs, line):
     assert role_line(outputs) == line
 
 
+def test_role_line_of_a_hosts_variables_names_the_host_and_each_role_it_published():
+    task = {"role": "ecs_task_role", "role_name": "staging-api-ecs-task-role", "role_arn": "arn:aws:iam::123456789012:role/t", "state": "present"}
+    execution = {"role": "ecs_task_execution_role", "role_name": "staging-api-ecs-task-execution-role", "role_arn": "", "state": "absent"}
+    assert role_line({"inventory_hostname": "api", "ecs_task_role_outputs": task}) == (
+        "api: task role staging-api-ecs-task-role: arn:aws:iam::123456789012:role/t")
+    assert role_line({"inventory_hostname": "api", "ecs_task_role_outputs": task, "ecs_task_execution_role_outputs": execution}) == (
+        "api: task role staging-api-ecs-task-role: arn:aws:iam::123456789012:role/t; "
+        "task execution role staging-api-ecs-task-execution-role: (absent)")
+
+
 @pytest.mark.parametrize("value", [{"role": "ecs_deployer_passrole", "role_name": "x"}, {"role": "ecs_task_role"}, "staging-api", None])
 def test_role_line_refuses_what_is_not_a_roles_outputs(value):
     with pytest.raises(AnsibleFilterError, match="expected ecs_task_role_outputs or ecs_task_execution_role_outputs"):
