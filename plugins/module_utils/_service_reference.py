@@ -1157,12 +1157,16 @@ def empty_field_problem(arn, action):
     """Why ``arn`` names no resource of ``action`` because of an empty region or account; else ``None``.
 
     For ``arn:aws:iam:::role/app`` and ``iam:PassRole``: the account field is empty, and a role ARN
-    (``arn:${Partition}:iam::${Account}:role/...``) has one.
+    (``arn:${Partition}:iam::${Account}:role/...``) has one.  ``None`` as well when the ARN matches a
+    resource type of the action, or would not match one even with those fields filled in.
     """
     fields = parse_arn(arn)
-    if fields is None or (fields[3] and fields[4]):
+    if fields is None or (fields[3] and fields[4]) or action_matches_arn(action, arn):
         return None
+    filled = ":".join(["arn", fields[1], fields[2], fields[3] or "*", fields[4] or "*", fields[5]])
     for rtype in action.resource_types:
+        if not arn_matches_resource_type(filled, action.service, rtype.name):
+            continue
         for fmt in _formats(action.service, rtype.name):
             empty = []
             if not fields[3] and fmt.has_region and "*" not in fmt.fields[3]:
@@ -1170,5 +1174,7 @@ def empty_field_problem(arn, action):
             if not fields[4] and fmt.has_account and not fmt.tokens[4][0][1]:
                 empty.append("account")
             if empty:
-                return "its %s field is empty, but %s ARNs (%s) have one" % (" and ".join(empty), rtype.name, fmt.text)
+                return "its %s empty, but %s ARNs (%s) have %s" % (
+                    "region and account fields are" if len(empty) == 2 else empty[0] + " field is", rtype.name, fmt.text,
+                    "both" if len(empty) == 2 else "one")
     return None

@@ -679,6 +679,13 @@ def _check_conditions(stmt, name, resolved, unknown_actions, out):
                                     "Write {\"Null\": {\"%s\": \"false\"}} (present) or \"true\" (absent)." % key))
             continue
         known_types = [t for t in types if t in _KNOWN_TYPES]
+        if family == "String" and known_types and all(t in ("ARN", "ArrayOfARN") for t in known_types):
+            # It works, but IAM Access Analyzer warns (STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS).
+            out.append(_finding("CONDITION_TYPE_MISMATCH", name, ref, None, None,
+                                "%s compares %s, an ARN key, as a string: it works, but a string pattern does not check the ARN"
+                                " field by field as an ARN operator does" % (operator, key),
+                                "Use ArnEquals or ArnLike for %s." % key))
+            continue
         if known_types and not any(t in _FAMILY_TYPES[family] for t in known_types):
             out.append(_finding("CONDITION_TYPE_MISMATCH", name, ref, None, None,
                                 "%s compares %s values, but %s is of type %s: the condition does not test what it says"
@@ -989,8 +996,7 @@ def _check_escalation(parsed, denies, out):
                 action = every_name[lname]
                 if denies and denies.denies(action):
                     continue
-                if stmt.resources is not None and not any(
-                        _is_star_resource(r) or reference.action_matches_arn(action, r, variables) for r in stmt.resources):
+                if stmt.resources is not None and not _usable(action, stmt.resources, variables):
                     continue
                 holders.setdefault(lname, []).append((name, stmt, variables, written))
     if not holders:
@@ -1019,6 +1025,17 @@ def _check_escalation(parsed, denies, out):
                     entry["written"].extend(w for w in written if w not in entry["written"])
     for entry in involved.values():
         out.append(_escalation_finding(entry))
+
+
+def _usable(action, resources, variables):
+    """True when one of ``resources`` can be a resource of a type the action requires (of any, if none is)."""
+    required = [t for t in action.resource_types if t.required] or action.resource_types
+    for resource in resources:
+        if _is_star_resource(resource):
+            return True
+        if any(reference.arn_matches_resource_type(resource, action.service, t.name, variables) for t in required):
+            return True
+    return False
 
 
 def _granted_names(stmt, by_service, every_name):
@@ -1067,9 +1084,11 @@ def _escalation_finding(entry):
         " | ".join(parts), " | and %d more method%s" % (more, "s" if more > 1 else "") if more > 0 else "")
     first = entry["methods"][0]
     written = [w for w in entry["written"] if w != "NotAction"]
-    fix = ("An application's task role needs none of these combinations: remove %s (or one of its partners), or limit"
-           " iam:PassRole with an iam:PassedToService condition to the service the application passes roles to."
-           " See %s." % (" + ".join(first["actions"]), first["source"]))
+    fix = "An application's task role needs none of these: remove %s%s." % (
+        " or ".join(first["actions"]) if len(first["actions"]) > 1 else first["actions"][0],
+        " (or limit iam:PassRole with an iam:PassedToService condition to the one service the application passes roles to)"
+        if first["passed_to"] else "")
+    fix += " See %s." % first["source"]
     return _finding("PRIVILEGE_ESCALATION", entry["name"], stmt.ref, ", ".join(written) or None, None, message, fix)
 
 
