@@ -435,7 +435,7 @@ def reset():
     global _STATE, _META  # pylint: disable=global-statement
     _STATE = None
     _META = None
-    for cache in (_SERVICE_DATA, _ACTION_OBJECTS, _EXPAND_CACHE, _MATCH_CACHE, _COVER_CACHE, _ARN_CACHE, _FORMATS, _COVERED_TYPES, _FIELD_CACHE, _TYPE_PREFIXES, _TOKENS, _LEVEL_PARTS, _TYPE_PARTS, _KEY_PARTS, _CANDIDATES):
+    for cache in (_SERVICE_DATA, _ACTION_OBJECTS, _EXPAND_CACHE, _MATCH_CACHE, _COVER_CACHE, _ARN_CACHE, _FORMATS, _COVERED_TYPES, _FIELD_CACHE, _TOKENS, _LEVEL_PARTS, _TYPE_PARTS, _KEY_PARTS, _POSSIBLE, _TYPE_PREFIXES):
         cache.clear()
 
 
@@ -951,17 +951,20 @@ def arn_matches_resource_type(arn, service, resource_type_name, variables=True):
     ``variables=False``, as for a 2008-10-17 policy, they are literal text).  ``"*"`` matches every
     type.  Unknown service or type, or an invalid ARN, give False.
     """
+    key = (arn, service, resource_type_name, variables)
+    try:
+        cached = _MATCH_CACHE.get(key)
+    except TypeError:  # an unhashable argument
+        return False
+    if cached is not None:
+        return cached
     if arn == "*":
         return True
     if not isinstance(arn, str) or not isinstance(service, str) or not isinstance(resource_type_name, str):
         return False
-    key = (arn, service, resource_type_name, variables)
-    cached = _MATCH_CACHE.get(key)
-    if cached is not None:
-        return cached
     result = False
     fields = parse_arn(arn)
-    if fields is not None:
+    if fields is not None and _may_fit(fields, service.lower(), resource_type_name.lower(), False):
         literal = not _WILDCARD_RE.search(arn) and (not variables or "${" not in arn)
         for fmt in _formats(service.lower(), resource_type_name.lower()):
             if literal:
@@ -1026,17 +1029,20 @@ def arn_covers_resource_type(arn, service, resource_type_name, variables=True, a
     (``staging-*``, ``app/api-keys/*``) and policy variables scope.  With ``any_account=False``
     a named account is accepted too (every role of one account).
     """
+    key = (arn, service, resource_type_name, variables, any_account)
+    try:
+        cached = _COVER_CACHE.get(key)
+    except TypeError:  # an unhashable argument
+        return False
+    if cached is not None:
+        return cached
     if arn == "*":
         return True
     if not isinstance(arn, str) or not isinstance(service, str) or not isinstance(resource_type_name, str):
         return False
-    key = (arn, service, resource_type_name, variables, any_account)
-    cached = _COVER_CACHE.get(key)
-    if cached is not None:
-        return cached
     fields = parse_arn(arn)
     result = False
-    if fields is not None:
+    if fields is not None and _may_fit(fields, service.lower(), resource_type_name.lower(), True):
         # An empty account names AWS-owned resources only (public SSM documents): not "any account".
         account_any = not any_account or fields[4] != "" and _names_nothing(fields[4])
         resource = _as_glob(fields[5], variables)
@@ -1052,8 +1058,55 @@ def arn_covers_resource_type(arn, service, resource_type_name, variables=True, a
 
 
 _COVERED_TYPES = {}
+_POSSIBLE = {}
 _TYPE_PREFIXES = {}
-_CANDIDATES = {}
+
+
+def possible_types(arn, service, covering=False):
+    """The (lower-case) resource types of ``service`` that ``arn`` may match (``covering``: may cover).
+
+    A frozenset, from the cheap test of :func:`_may_fit` alone (a superset of the exact answer): callers
+    intersect it with the types they care about before the exact, cached tests.
+    """
+    key = (arn, service, covering)
+    found = _POSSIBLE.get(key)
+    if found is None:
+        fields = parse_arn(arn)
+        found = set()
+        if fields is not None:
+            head = _head(fields[5])
+            # To cover every name, each fixed piece of the ARN's resource part must be fixed text of the format.
+            # (A part that names nothing, only wildcards and separators, covers every type it matches.)
+            pieces = [p for p in re.split(r"[*?]+", fields[5]) if p] if covering and not _names_nothing(fields[5]) else ()
+            for fmt_service, prefixes, by_prefix in _type_prefixes(service):
+                if fmt_service != "*" and not _wildcard_match(fields[2], fmt_service):
+                    continue
+                start = bisect.bisect_left(prefixes, head)
+                for prefix in prefixes[start:]:  # the prefixes that start with the ARN's fixed text
+                    if not prefix.startswith(head):
+                        break
+                    for rtype, fixed in by_prefix[prefix]:
+                        if all(piece in fixed for piece in pieces):
+                            found.add(rtype)
+                if not covering:  # and those the ARN's fixed text starts with
+                    for end in range(len(head)):
+                        found.update(rtype for rtype, _fixed in by_prefix.get(head[:end], ()))
+        found = _POSSIBLE[key] = frozenset(found)
+    return found
+
+
+def _type_prefixes(service):
+    """Per service field of the formats: ``(field, sorted prefixes, {prefix: [types]})`` (see :func:`possible_types`)."""
+    found = _TYPE_PREFIXES.get(service)
+    if found is None:
+        data = _service(service)
+        groups = {}
+        for rtype in data["r"]:
+            for text, _trailing, prefix in _type_entries(data, rtype):
+                fixed = _VAR_RE.sub("\x00", text.split(":", 5)[-1])  # the resource part's fixed text, variables cut out
+                groups.setdefault(_format_service(text), {}).setdefault(prefix, []).append((rtype, fixed))
+        found = _TYPE_PREFIXES[service] = tuple((field, sorted(by_prefix), by_prefix) for field, by_prefix in groups.items())
+    return found
 
 
 def _head(resource):
@@ -1066,65 +1119,24 @@ def _head(resource):
     return resource[:cut]
 
 
-def arn_candidate_types(arn, service):
-    """The (lower-case) resource types of ``service`` that ``arn`` might match: a cheap necessary test.
-
-    The ARN's service field must match the service, and the fixed text of its resource part before
-    any wildcard must agree with that of the type's format (``table/orders*`` with ``table/``).
-    """
-    key = (arn, service)
-    found = _CANDIDATES.get(key)
-    if found is None:
-        found = _CANDIDATES[key] = _types_with_prefix(arn, service, True)
-    return found
-
-
 def _format_service(text):
     """The service field of an ARN format (``iam`` in sts's role type), or ``*`` when it is a variable."""
     fields = text.split(":", 3)
     return fields[2] if len(fields) > 2 and "${" not in fields[2] else "*"
 
 
-def _type_prefixes(service):
-    """Per service field of the formats: ``(field, sorted prefixes, {prefix: [types]})``, where a prefix is the
-    fixed text of a format's resource part before its first variable."""
-    found = _TYPE_PREFIXES.get(service)
-    if found is None:
-        data = _service(service)
-        groups = {}
-        for rtype in data["r"]:
-            for entry in _type_entries(data, rtype):
-                types = groups.setdefault(_format_service(entry[0]), {}).setdefault(entry[2], [])
-                if rtype not in types:
-                    types.append(rtype)
-        found = _TYPE_PREFIXES[service] = tuple((field, sorted(by_prefix), by_prefix) for field, by_prefix in groups.items())
-    return found
-
-
-def _types_with_prefix(arn, service, either_way):
-    """The resource types of ``service`` whose format's service field matches the ARN's, and whose fixed text
-    starts with that of the ARN's resource part (``role/`` for ``role/*``), or, with ``either_way``, is
-    also allowed to be a beginning of it (``table/`` for ``table/orders*``)."""
-    fields = parse_arn(arn)
-    if fields is None:
-        return ()
+def _may_fit(fields, service, resource_type_name, covering):
+    """A cheap necessary test, before the exact one: the ARN's service field matches the format's, and the
+    fixed text of its resource part agrees with the format's (``table/orders*`` with ``table/``); to cover
+    every resource, the format's fixed text must start with the ARN's (``role/`` for ``role/*``)."""
     head = _head(fields[5])
-    field = fields[2]
-    found = []
-    for fmt_service, prefixes, by_prefix in _type_prefixes(service):
-        if fmt_service != "*" and not _wildcard_match(field, fmt_service):
+    for text, _trailing, prefix in _type_entries(_service(service), resource_type_name):
+        fmt_service = _format_service(text)
+        if fmt_service != "*" and not _wildcard_match(fields[2], fmt_service):
             continue
-        start = bisect.bisect_left(prefixes, head)
-        for prefix in prefixes[start:]:
-            if not prefix.startswith(head):
-                break
-            found.extend(t for t in by_prefix[prefix] if t not in found)
-        if either_way:
-            for end in range(len(head)):
-                types = by_prefix.get(head[:end])
-                if types:
-                    found.extend(t for t in types if t not in found)
-    return tuple(found)
+        if prefix.startswith(head) or (not covering and head.startswith(prefix)):
+            return True
+    return False
 
 
 def covered_resource_types(arn, service, variables=True):
@@ -1132,10 +1144,7 @@ def covered_resource_types(arn, service, variables=True):
     key = (arn, service, variables)
     cached = _COVERED_TYPES.get(key)
     if cached is None:
-        # Only a type whose fixed text starts with the ARN's (role/ for role/*) can be covered: past it,
-        # the ARN has fixed text where the type has a name.
-        cached = frozenset(t for t in _types_with_prefix(arn, service, False)
-                           if arn_covers_resource_type(arn, service, t, variables))
+        cached = frozenset(t for t in service_resource_types(service) if arn_covers_resource_type(arn, service, t, variables))
         _COVERED_TYPES[key] = cached
     return cached
 

@@ -389,30 +389,28 @@ _RESOLVE_CACHE = {}
 
 
 class _Resolved:
-    """What an action string of a policy stands for (computed once per distinct string, parts lazily)."""
+    """What an action string of a policy stands for (computed once per distinct string, some parts lazily)."""
 
-    __slots__ = ("kind", "found", "why", "service", "_admin", "_admin_names", "_scopable", "_scopable_names", "_lower_names", "_types",
-                 "_escalation", "_services")
+    __slots__ = ("kind", "found", "why", "service", "admin", "scopable", "_admin_names", "_scopable_names", "_lower_names", "_types",
+                 "_escalation", "_scopable_types", "star_texts")
 
     def __init__(self, kind, found=(), why=None, service=None):
         self.kind = kind  # all, service, pattern, action or unknown
         self.found = found
         self.why = why
         self.service = service
-        self._admin = None
+        # The actions of access level "Permissions management", and those with a resource type that is a
+        # practical scope (see _scope_exceptions).
+        self.admin = tuple(a for a in found if "Permissions management" in a.access_levels)
+        not_scopable = _not_scopable()
+        self.scopable = tuple(a for a in found if a.resource_types and a.key not in not_scopable)
         self._admin_names = None
-        self._scopable = None
         self._scopable_names = None
         self._lower_names = None
         self._types = None
         self._escalation = None
-        self._services = None
-
-    @property
-    def admin(self):
-        if self._admin is None:
-            self._admin = tuple(a for a in self.found if "Permissions management" in a.access_levels)
-        return self._admin
+        self._scopable_types = None
+        self.star_texts = None  # (what, fix) of a RESOURCE_STAR on "*", see _check_statement
 
     @property
     def admin_names(self):
@@ -421,18 +419,11 @@ class _Resolved:
         return self._admin_names
 
     @property
-    def scopable(self):
-        """The actions that have a resource type which is a practical scope (see _scope_exceptions)."""
-        if self._scopable is None:
-            not_scopable = _not_scopable()
-            self._scopable = tuple(a for a in self.found if a.resource_types and a.key not in not_scopable)
-        return self._scopable
-
-    @property
-    def scopable_services(self):
-        if self._services is None:
-            self._services = frozenset(a.service for a in self.scopable)
-        return self._services
+    def scopable_types(self):
+        """``{service: frozenset of resource types}`` of the scopable actions."""
+        if self._scopable_types is None:
+            self._scopable_types = _types_of(self.scopable)
+        return self._scopable_types
 
     @property
     def scopable_names(self):
@@ -444,10 +435,7 @@ class _Resolved:
     def resource_types(self):
         """``{service: frozenset of resource types}`` of the actions (an ARN matching one is used by some action)."""
         if self._types is None:
-            types = {}
-            for action in self.found:
-                types.setdefault(action.service, set()).update(t.name for t in action.resource_types)
-            self._types = dict((service, frozenset(names)) for service, names in types.items())
+            self._types = _types_of(self.found)
         return self._types
 
     def escalation_names(self, by_service, every_name):
@@ -462,7 +450,7 @@ class _Resolved:
         if self.kind == "all":
             return True
         if self._lower_names is None:
-            self._lower_names = frozenset((a.service + ":" + a.name).lower() for a in self.found)
+            self._lower_names = frozenset(a.key for a in self.found)
         return lname in self._lower_names
 
 
@@ -478,11 +466,11 @@ def _not_scopable():
 
 
 def _resolve(action):
-    """Classify an action string as a :class:`_Resolved`."""
-    key = action.lower()
-    cached = _RESOLVE_CACHE.get(key)
+    """Classify an action string as a :class:`_Resolved` (once per spelling; expansions are shared by all)."""
+    cached = _RESOLVE_CACHE.get(action)
     if cached is not None:
         return cached
+    key = action.lower()
     if key.strip("*") == "":
         result = _Resolved("all")
     elif not _ACTION_RE.match(action):
@@ -506,7 +494,7 @@ def _resolve(action):
                 result = _Resolved("service", found, service=service)
             else:
                 result = _Resolved("pattern", found, service=service)
-    _RESOLVE_CACHE[key] = result
+    _RESOLVE_CACHE[action] = result
     return result
 
 
@@ -543,7 +531,21 @@ class _Denies:
                                       [a for a in lowered if _WILDCARD_RE.search(a)]))
 
     def denies(self, action):
-        return self.denies_name(action.service + ":" + action.name)
+        return self.denies_name(action.key)
+
+    def keep(self, actions):
+        """The actions no unconditional Deny covers."""
+        if self.everything:
+            return []
+        cache = self.cache
+        kept = []
+        for action in actions:
+            denied = cache.get(action.key)
+            if denied is None:
+                denied = self.denies_name(action.key)
+            if not denied:
+                kept.append(action)
+        return kept
 
     def denies_name(self, full):
         if self.everything:
@@ -821,11 +823,11 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
         narrowed = admin_narrowed = False
         if denying:
             if admin:
-                kept = [a for a in admin if not denies.denies(a)]
+                kept = denies.keep(admin)
                 if len(kept) != len(admin):
                     admin, admin_narrowed = kept, True
             if scopable:
-                kept = [a for a in scopable if not denies.denies(a)]
+                kept = denies.keep(scopable)
                 if len(kept) != len(scopable):
                     scopable, narrowed = kept, True
         if admin:
@@ -840,15 +842,24 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
                 scopable, narrowed = kept, True
         if scopable:
             if stars:
-                what = action if kind == "action" else "%s (%s)" % (action, _names(scopable) if narrowed else info.scopable_names)
-                fix = _star_fix(scopable)
+                if narrowed:
+                    what = action if kind == "action" else "%s (%s)" % (action, _names(scopable))
+                    fix = _star_fix(scopable)
+                else:
+                    texts = info.star_texts
+                    if texts is None:
+                        texts = info.star_texts = (action if kind == "action" else "%s (%s)" % (action, info.scopable_names),
+                                                   _star_fix(scopable))
+                    what, fix = texts
                 for resource in stars:
-                    out.append(_finding("RESOURCE_STAR", name, ref, action, "*" if resource == "*" else resource,
-                                        "%s is allowed on every resource (%s) though it can be scoped to resource ARNs"
-                                        % (what, "\"*\"" if resource == "*" else resource), fix))
+                    out.append({"code": "RESOURCE_STAR", "severity": ERROR, "policy": name, "statement": ref, "action": action,
+                                "resource": resource,
+                                "message": "%s is allowed on every resource (%s) though it can be scoped to resource ARNs"
+                                           % (what, "\"*\"" if resource == "*" else resource),
+                                "fix": fix, "accepted": False})
             if coverable:
-                services = set(a.service for a in scopable) if narrowed else info.scopable_services
-                _resource_star_in_effect(ref, name, action, kind, scopable, services, coverable, variables, out)
+                types = _types_of(scopable) if narrowed else info.scopable_types
+                _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable, variables, out)
         if valid_arns and not stars:
             _resource_mismatch(stmt, name, action, info, valid_arns, variables, out)
 
@@ -887,18 +898,27 @@ def _could_cover(arn):
     return "*" in fields[5] or "?" in fields[5] or fields[4].strip("*?") == ""
 
 
-def _resource_star_in_effect(ref, name, action, kind, scopable, services, coverable, variables, out):
+def _types_of(actions):
+    """``{service: frozenset of resource types}`` of the actions."""
+    types = {}
+    for action in actions:
+        types.setdefault(action.service, set()).update(t.name for t in action.resource_types)
+    return dict((service, frozenset(names)) for service, names in types.items())
+
+
+def _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable, variables, out):
     """RESOURCE_STAR for the ARNs that match every resource of a type of the scopable actions."""
     for arn in coverable:
         by_service = {}
-        for service in services:
-            types_covered = reference.covered_resource_types(arn, service, variables)
-            if types_covered:
-                by_service[service] = types_covered
+        for service, names in types.items():
+            candidates = reference.possible_types(arn, service, True) & names
+            found = [t for t in candidates if reference.arn_covers_resource_type(arn, service, t, variables)] if candidates else None
+            if found:
+                by_service[service] = found
         if not by_service:
             continue
         covered = []
-        types = []
+        hit_types = []
         for candidate in scopable:
             types_covered = by_service.get(candidate.service)
             if not types_covered:
@@ -906,20 +926,19 @@ def _resource_star_in_effect(ref, name, action, kind, scopable, services, covera
             hits = [t.name for t in candidate.resource_types if t.name in types_covered]
             if hits:
                 covered.append(candidate)
-                types.extend(t for t in hits if t not in types)
-        if covered:
-            what = action if kind == "action" else "%s (%s)" % (action, _names(covered))
-            out.append(_finding("RESOURCE_STAR", name, ref, action, arn,
-                                "%s is allowed on %s, which matches every %s in any account: it is \"*\" in effect"
-                                % (what, arn, " and every ".join(types[:3])), _star_fix(covered)))
+                hit_types.extend(t for t in hits if t not in hit_types)
+        what = action if kind == "action" else "%s (%s)" % (action, _names(covered))
+        out.append(_finding("RESOURCE_STAR", name, ref, action, arn,
+                            "%s is allowed on %s, which matches every %s in any account: it is \"*\" in effect"
+                            % (what, arn, " and every ".join(hit_types[:3])), _star_fix(covered)))
 
 
 def _resource_mismatch(stmt, name, action, info, valid_arns, variables, out):
     found = info.found
     for arn in valid_arns:
         for service, types in info.resource_types.items():
-            for rtype in reference.arn_candidate_types(arn, service):
-                if rtype in types and reference.arn_matches_resource_type(arn, service, rtype, variables):
+            for rtype in reference.possible_types(arn, service) & types:
+                if reference.arn_matches_resource_type(arn, service, rtype, variables):
                     return
     problems = [reference.empty_field_problem(arn, a) for arn in valid_arns for a in found[:20]]
     problems = [p for p in problems if p]
