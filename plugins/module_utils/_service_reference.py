@@ -255,9 +255,16 @@ def _build_service(service):
 
 
 def _type_entries(data, resource_type_name):
-    """``[(format, trailing separators, prefix), ...]`` of a resource type from a service's index entry."""
-    packed = data["r"].get(resource_type_name)
-    return [tuple(entry.split("\x1f")) for entry in packed.split("\x1e")] if packed else []
+    """``((format, trailing separators, prefix, format's service field), ...)`` of a resource type (parsed once)."""
+    parsed = data.get("parsed")
+    if parsed is None:
+        parsed = data["parsed"] = {}
+    found = parsed.get(resource_type_name)
+    if found is None:
+        packed = data["r"].get(resource_type_name)
+        found = parsed[resource_type_name] = tuple(
+            tuple(entry.split("\x1f")) + (_format_service(entry),) for entry in packed.split("\x1e")) if packed else ()
+    return found
 
 
 def _services_from_data():
@@ -435,7 +442,8 @@ def reset():
     global _STATE, _META  # pylint: disable=global-statement
     _STATE = None
     _META = None
-    for cache in (_SERVICE_DATA, _ACTION_OBJECTS, _EXPAND_CACHE, _MATCH_CACHE, _COVER_CACHE, _ARN_CACHE, _FORMATS, _COVERED_TYPES, _FIELD_CACHE, _TOKENS, _LEVEL_PARTS, _TYPE_PARTS, _KEY_PARTS, _POSSIBLE, _TYPE_PREFIXES):
+    for cache in (_SERVICE_DATA, _ACTION_OBJECTS, _EXPAND_CACHE, _MATCH_CACHE, _COVER_CACHE, _ARN_CACHE, _FORMATS, _COVERED_TYPES,
+                  _FIELD_CACHE, _TOKENS, _LEVEL_PARTS, _TYPE_PARTS, _KEY_PARTS, _POSSIBLE, _TYPE_PREFIXES):
         cache.clear()
 
 
@@ -825,7 +833,7 @@ def _intersects(ptoks, ftoks):
             return True
         ptok = ptoks[i] if i < plen else None
         ftok = ftoks[j] if j < flen else None
-        variable = type(ftok) is tuple
+        variable = isinstance(ftok, tuple)
         moves = []
         # epsilon moves: the policy's * matches nothing more; the format's variable stops (or is skipped when optional)
         if ptok is _ANY:
@@ -856,8 +864,8 @@ def _field_intersects(field, variables, ftoks):
     # String keys and bool values keep these caches out of the garbage collector's sight (it never
     # traverses a dict that holds no container); format tokens live as long as this cache (see reset()).
     if field.strip("*") == "":
-        return bool(field) or not ftoks or all(type(t) is tuple and t[1] for t in ftoks)
-    if len(ftoks) == 1 and type(ftoks[0]) is tuple and "${" not in field:
+        return bool(field) or not ftoks or all(isinstance(t, tuple) and t[1] for t in ftoks)
+    if len(ftoks) == 1 and isinstance(ftoks[0], tuple) and "${" not in field:
         # One variable (${Partition}, ${Region}, ${Account}): any non-empty text without its excluded separator.
         return not any(c in ftoks[0][0] for c in field if c not in "*?")
     key = "%s\x00%d\x00%d" % (field, variables, id(ftoks))
@@ -930,8 +938,8 @@ def _formats(service, resource_type_name):
     compiled = _FORMATS.get(key)
     if compiled is None:
         optional = key in OVERRIDES["aws_owned_without_account"]
-        compiled = [_Format(text, trailing, optional) for text, trailing, _prefix in _type_entries(_service(service), resource_type_name)
-                    if len(split_arn(text)) == 6]
+        compiled = [_Format(entry[0], entry[1], optional) for entry in _type_entries(_service(service), resource_type_name)
+                    if len(split_arn(entry[0])) == 6]
         _FORMATS[key] = compiled
     return compiled
 
@@ -1079,7 +1087,7 @@ def possible_types(arn, service, covering=False):
             # (A part that names nothing, only wildcards and separators, covers every type it matches.)
             pieces = [p for p in re.split(r"[*?]+", fields[5]) if p] if covering and not _names_nothing(fields[5]) else ()
             for fmt_service, prefixes, by_prefix in _type_prefixes(service):
-                if fmt_service != "*" and not _wildcard_match(fields[2], fmt_service):
+                if fmt_service != "*" and fields[2] != fmt_service and not _wildcard_match(fields[2], fmt_service):
                     continue
                 start = bisect.bisect_left(prefixes, head)
                 for prefix in prefixes[start:]:  # the prefixes that start with the ARN's fixed text
@@ -1102,9 +1110,9 @@ def _type_prefixes(service):
         data = _service(service)
         groups = {}
         for rtype in data["r"]:
-            for text, _trailing, prefix in _type_entries(data, rtype):
+            for text, _trailing, prefix, fmt_service in _type_entries(data, rtype):
                 fixed = _VAR_RE.sub("\x00", text.split(":", 5)[-1])  # the resource part's fixed text, variables cut out
-                groups.setdefault(_format_service(text), {}).setdefault(prefix, []).append((rtype, fixed))
+                groups.setdefault(fmt_service, {}).setdefault(prefix, []).append((rtype, fixed))
         found = _TYPE_PREFIXES[service] = tuple((field, sorted(by_prefix), by_prefix) for field, by_prefix in groups.items())
     return found
 
@@ -1130,9 +1138,8 @@ def _may_fit(fields, service, resource_type_name, covering):
     fixed text of its resource part agrees with the format's (``table/orders*`` with ``table/``); to cover
     every resource, the format's fixed text must start with the ARN's (``role/`` for ``role/*``)."""
     head = _head(fields[5])
-    for text, _trailing, prefix in _type_entries(_service(service), resource_type_name):
-        fmt_service = _format_service(text)
-        if fmt_service != "*" and not _wildcard_match(fields[2], fmt_service):
+    for _text, _trailing, prefix, fmt_service in _type_entries(_service(service), resource_type_name):
+        if fmt_service != "*" and fields[2] != fmt_service and not _wildcard_match(fields[2], fmt_service):
             continue
         if prefix.startswith(head) or (not covering and head.startswith(prefix)):
             return True

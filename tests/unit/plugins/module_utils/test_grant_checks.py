@@ -298,8 +298,8 @@ CASES = [
      {"UNKNOWN_CONDITION_KEY"}),
     ("key-unknown-in-deny", policy(allow("s3:GetObject", OBJECTS), deny("s3:*", "*", **when("StringNotEquals", "s3:x-amz-acl-typo", "x"))), {},
      {"UNKNOWN_CONDITION_KEY"}),
-    ("key-unknown-service-with-notaction", policy(allow("s3:GetObject", OBJECTS), {"Effect": "Deny", "NotAction": "s3:*", "Resource": "*",
-                                                                                    "Condition": {"StringEquals": {"nope:Key": "x"}}}), {},
+    ("key-unknown-service-with-notaction", policy(allow("s3:GetObject", OBJECTS), {
+        "Effect": "Deny", "NotAction": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"nope:Key": "x"}}}), {},
      {"UNKNOWN_CONDITION_KEY"}),
     ("key-action-key", policy(allow("s3:ListBucket", BUCKET, **when("StringLike", "s3:prefix", "uploads/*"))), {}, set()),
     ("key-resource-type-key", policy(allow("s3:GetObject", OBJECTS, **when("StringEquals", "s3:BucketTag/team", "web"))), {}, set()),
@@ -332,8 +332,8 @@ CASES = [
     ("type-epoch-date", policy(allow("s3:GetObject", OBJECTS, **when("DateLessThan", "aws:EpochTime", "2030-01-01"))), {}, set()),
     ("type-ip-cidr-v6", policy(allow("s3:GetObject", OBJECTS, **when("NotIpAddress", "aws:SourceIp", ["2001:db8::/32", "10.1.2.3"]))), {}, set()),
     ("type-bool-json", policy(allow("s3:GetObject", OBJECTS, **when("BoolIfExists", "aws:MultiFactorAuthPresent", True))), {}, set()),
-    ("type-policy-variable-value", policy(allow("s3:GetObject", OBJECTS, **when("DateGreaterThan", "aws:CurrentTime",
-                                                                                  "${aws:TokenIssueTime}"))), {}, set()),
+    ("type-policy-variable-value", policy(allow("s3:GetObject", OBJECTS, **when("DateGreaterThan", "aws:CurrentTime", "${aws:TokenIssueTime}"))),
+     {}, set()),
     ("type-arn-key-arn-operator", policy(allow("iam:PassRole", ROLE, **when("ArnLike", "iam:AssociatedResourceArn", FUNCTION))), {}, set()),
     # PRIVILEGE_ESCALATION: published methods, judged across the role's policies (see also test_escalation_*)
     ("esc-create-policy-version", policy(allow("iam:CreatePolicyVersion", "arn:aws:iam::123456789012:policy/app")), {},
@@ -513,8 +513,8 @@ def test_escalation_methods_are_published_and_known_to_aws():
 
 
 def test_no_practical_scope_table_is_small_and_sourced():
-    assert sorted(scope_exceptions.NO_PRACTICAL_SCOPE) == ["cloudwatch:getmetricdata", "cloudwatch:listmetrics", "cloudwatch:putmetricdata",
-                                                          "route53:getchange"]
+    assert sorted(scope_exceptions.NO_PRACTICAL_SCOPE) == [
+        "cloudwatch:getmetricdata", "cloudwatch:listmetrics", "cloudwatch:putmetricdata", "route53:getchange"]
     for key, entry in scope_exceptions.NO_PRACTICAL_SCOPE.items():
         action = reference.lookup_action(key)
         assert action is not None and action.resource_types, key
@@ -735,7 +735,7 @@ def _scopable_statements():
         for action in reference.service_actions(service):
             if not action.resource_types or action.key in scope_exceptions.NO_PRACTICAL_SCOPE:
                 continue
-            fmt = reference.resource_type_format(action.service, action.resource_types[0].name).split(", ")[0]
+            fmt = reference.resource_type_format(action.service, action.resource_types[0].name).split(", ", maxsplit=1)[0]
             arn = (fmt.replace("${Partition}", "aws").replace("${Region}", "eu-west-1").replace("${Account}", "123456789012"))
             while "${" in arn:
                 start = arn.index("${")
