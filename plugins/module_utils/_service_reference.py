@@ -975,9 +975,8 @@ def arn_matches_resource_type(arn, service, resource_type_name, variables=True):
     if fields is not None and _may_fit(fields, service.lower(), resource_type_name.lower(), False):
         literal = not _WILDCARD_RE.search(arn) and (not variables or "${" not in arn)
         for fmt in _formats(service.lower(), resource_type_name.lower()):
-            if literal:
-                result = fmt.regex.match(arn) is not None
-            else:
+            result = literal and fmt.regex.match(arn) is not None
+            if not literal:
                 result = all(_field_intersects(field, variables, ftoks) for field, ftoks in zip(fields, fmt.tokens))
             if result:
                 break

@@ -730,10 +730,21 @@ def _unknown_key_fix(key, resolved):
 
 # --- One statement ---------------------------------------------------------------------------------
 
+_SHORTEST = {}
+
+
 def _star_example(scopable):
     """The shortest ARN format of the first scopable action's resource types (an example to write)."""
     for action in scopable:
-        formats = [f.split(", ")[0] for f in (reference.resource_type_format(action.service, t.name) for t in action.resource_types) if f]
+        formats = []
+        for rtype in action.resource_types:
+            key = (action.service, rtype.name)
+            shortest = _SHORTEST.get(key)
+            if shortest is None:
+                found = reference.resource_type_format(action.service, rtype.name)
+                shortest = _SHORTEST[key] = min(found.split(", "), key=len) if found else ""
+            if shortest:
+                formats.append(shortest)
         if formats:
             return min(formats, key=len)
     return None
@@ -877,7 +888,8 @@ _STAR_FIXES = {}
 
 
 def _star_fix(scopable):
-    first = scopable[0].key if scopable else ""
+    # The fix depends on the first action's resource types only.
+    first = (scopable[0].service, scopable[0].resource_types) if scopable else ""
     fix = _STAR_FIXES.get(first)
     if fix is None:
         fix = _STAR_FIXES[first] = _star_fix_text(scopable)
@@ -1021,8 +1033,9 @@ def _check_escalation(parsed, denies, out):
     if not holders:
         return
     involved = {}  # (policy, statement index) -> what the finding of that statement reports
+    granted = holders.keys()
     for method, actions in methods:
-        if any(lname not in holders for lname in actions):
+        if not actions.keys() <= granted:
             continue
         every = set(a.lower() for a in method["every_resource"])
         parts = []
@@ -1122,7 +1135,7 @@ def _size(document):
             document = json.dumps(document, separators=(",", ":"), ensure_ascii=False, sort_keys=False, default=str)
         except (TypeError, ValueError):
             return 0
-    return len("".join(document.split()))
+    return sum(map(len, document.split()))
 
 
 def _dedupe_and_sort(findings, order):
