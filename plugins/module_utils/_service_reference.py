@@ -411,22 +411,30 @@ class _State:
         self.path = path
         self.offsets = offsets or {}
         self.base = base
-        self.blobs = blobs  # the blobs in memory, right after a build
+        self.blobs = blobs  # the blobs in memory: right after a build, or once many services were read
+        self.reads = 0
 
     def _blob(self, service):
         entry = self.offsets.get(service)
         if entry is None:
             return None
         offset, length, crc = entry
-        if self.blobs is not None:
-            blob = self.blobs[offset:offset + length]
-        else:
+        blob = b""
+        if self.blobs is None:
+            self.reads += 1
             try:
                 with open(self.path, "rb") as handle:
-                    handle.seek(self.base + offset)
-                    blob = handle.read(length)
+                    if self.reads > 8:
+                        # A run that names many services (a policy corpus): read all the blobs at once.
+                        handle.seek(self.base)
+                        self.blobs = handle.read()
+                    else:
+                        handle.seek(self.base + offset)
+                        blob = handle.read(length)
             except (IOError, OSError, ValueError):
                 return None
+        if self.blobs is not None:
+            blob = self.blobs[offset:offset + length]
         return blob if zlib.crc32(blob) == crc else None
 
     def service(self, service):
