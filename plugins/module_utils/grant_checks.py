@@ -854,19 +854,17 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
         if scopable:
             if stars:
                 if narrowed:
-                    what = action if kind == "action" else "%s (%s)" % (action, _names(scopable))
-                    fix = _star_fix(scopable)
+                    texts = _star_texts(action, kind, _names(scopable), scopable)
                 else:
                     texts = info.star_texts
                     if texts is None:
-                        texts = info.star_texts = (action if kind == "action" else "%s (%s)" % (action, info.scopable_names),
-                                                   _star_fix(scopable))
-                    what, fix = texts
+                        texts = info.star_texts = _star_texts(action, kind, info.scopable_names, scopable)
+                what, fix, message = texts
                 for resource in stars:
                     out.append({"code": "RESOURCE_STAR", "severity": ERROR, "policy": name, "statement": ref, "action": action,
                                 "resource": resource,
-                                "message": "%s is allowed on every resource (%s) though it can be scoped to resource ARNs"
-                                           % (what, "\"*\"" if resource == "*" else resource),
+                                "message": message if resource == "*" else
+                                "%s is allowed on every resource (%s) though it can be scoped to resource ARNs" % (what, resource),
                                 "fix": fix, "accepted": False})
             if coverable:
                 types = _types_of(scopable) if narrowed else info.scopable_types
@@ -885,6 +883,12 @@ def _covers_some_type(arn, variables):
 
 
 _STAR_FIXES = {}
+
+
+def _star_texts(action, kind, names, scopable):
+    """(what, fix, message on "*") of a RESOURCE_STAR on an action string."""
+    what = action if kind == "action" else "%s (%s)" % (action, names)
+    return what, _star_fix(scopable), "%s is allowed on every resource (\"*\") though it can be scoped to resource ARNs" % what
 
 
 def _star_fix(scopable):
@@ -1135,7 +1139,7 @@ def _size(document):
             document = json.dumps(document, separators=(",", ":"), ensure_ascii=False, sort_keys=False, default=str)
         except (TypeError, ValueError):
             return 0
-    return sum(map(len, document.split()))
+    return len("".join(document.split()))
 
 
 def _dedupe_and_sort(findings, order):
