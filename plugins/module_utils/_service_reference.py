@@ -561,7 +561,10 @@ def _action(service, key, item):
     action = _ACTION_OBJECTS.get(cache_key)
     if action is None:
         name, levels, rtypes, keys = item.split("\t")
-        action = _ACTION_OBJECTS[cache_key] = _new_tuple(Action, (service, name, _levels(levels), _rtypes(rtypes), _keys(keys), cache_key))
+        level_part = _LEVEL_PARTS.get(levels) or _levels(levels)
+        type_part = _TYPE_PARTS.get(rtypes) or _rtypes(rtypes)
+        key_part = _KEY_PARTS.get(keys) or _keys(keys)
+        action = _ACTION_OBJECTS[cache_key] = _new_tuple(Action, (service, name, level_part, type_part, key_part, cache_key))
     return action
 
 

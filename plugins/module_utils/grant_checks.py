@@ -401,9 +401,14 @@ class _Resolved:
         self.service = service
         # The actions of access level "Permissions management", and those with a resource type that is a
         # practical scope (see _scope_exceptions).
-        self.admin = tuple(a for a in found if "Permissions management" in a.access_levels)
-        not_scopable = _not_scopable()
-        self.scopable = tuple(a for a in found if a.resource_types and a.key not in not_scopable)
+        if len(found) == 1:
+            action = found[0]
+            self.admin = found if "Permissions management" in action.access_levels else ()
+            self.scopable = found if action.resource_types and action.key not in _not_scopable() else ()
+        else:
+            self.admin = tuple([a for a in found if "Permissions management" in a.access_levels])
+            not_scopable = _not_scopable()
+            self.scopable = tuple([a for a in found if a.resource_types and a.key not in not_scopable])
         self._admin_names = None
         self._scopable_names = None
         self._lower_names = None
@@ -477,9 +482,9 @@ def _resolve(action):
         result = _Resolved("unknown", why="%r is not of the form service:ActionName" % action)
     else:
         service, _sep, name = key.partition(":")
-        if _WILDCARD_RE.search(service):
+        if "*" in service or "?" in service:
             result = _Resolved("unknown", why="wildcards are not allowed in the service prefix of %r" % action)
-        elif not reference.service_exists(service):
+        elif service not in reference.services():
             result = _Resolved("unknown", why="service prefix %r is unknown to AWS's service authorisation reference" % service)
         else:
             found = reference.expand_action(key)
@@ -487,7 +492,7 @@ def _resolve(action):
                 why = ("%r matches no action of %s" % (action, service) if _WILDCARD_RE.search(name)
                        else "%s has no action %r" % (service, action.partition(":")[2]))
                 result = _Resolved("unknown", why=why)
-            elif not _WILDCARD_RE.search(name):
+            elif "*" not in name and "?" not in name:
                 result = _Resolved("action", found, service=service)
             elif name.strip("*") == "" or len(found) == reference.service_action_count(service):
                 # Every action of the service: "s3:*", and as well "s3:?*" or "s3:*?*".
