@@ -44,6 +44,7 @@ __metaclass__ = type
 import heapq
 import json
 import re
+from itertools import repeat
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _escalation_methods as escalation
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _global_condition_keys as global_keys
@@ -150,7 +151,7 @@ def _as_list(value):
     if isinstance(value, (list, tuple)):
         if not value:
             return [], "is an empty list"
-        if not all(isinstance(item, str) for item in value):
+        if not all(map(isinstance, value, repeat(str))):
             return [item for item in value if isinstance(item, str)], "must contain only strings"
         return list(value), None
     return [], "must be a string or a list of strings"
@@ -235,7 +236,7 @@ def _parse_document(document, name, out):
 
 def _parse_statements(policy, name, out):
     """Check the policy's structure; return (list of _Statement, variables allowed)."""
-    for key in sorted(k for k in policy if k not in _POLICY_KEYS):
+    for key in sorted((k for k in policy if k not in _POLICY_KEYS), key=repr):
         out.append(_finding("MALFORMED", name, None, None, None, "unknown top-level element %r" % (key,),
                             "Keep only Version, Id and Statement at the top level."))
     version = policy.get("Version")
@@ -337,8 +338,9 @@ def _check_statement_structure(item, stmt, name, sids, variables, out):
         stmt.malformed = True
         out.append(_finding("MALFORMED", name, ref, None, None, message, fix))
 
-    for key in sorted(k for k in item if k not in _STATEMENT_KEYS):
-        bad("unknown statement element %r" % (key,), "Use only Sid, Effect, Action/NotAction, Resource/NotResource and Condition.")
+    if not _STATEMENT_KEYS.issuperset(item):
+        for key in sorted((k for k in item if k not in _STATEMENT_KEYS), key=repr):
+            bad("unknown statement element %r" % (key,), "Use only Sid, Effect, Action/NotAction, Resource/NotResource and Condition.")
     if "Sid" in item:
         sid = item["Sid"]
         if not isinstance(sid, str) or not _SID_RE.match(sid):

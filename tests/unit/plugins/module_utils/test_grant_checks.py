@@ -647,7 +647,10 @@ def test_count_by_code():
 
 
 @pytest.mark.parametrize("bad", [None, 3, 2.5, True, [], "", "null", b"\xff", {"Statement": None}, {"Statement": [None]},
-                                 {"Version": [], "Statement": {"Effect": {}, "Action": {}, "Resource": 5}}])
+                                 {"Version": [], "Statement": {"Effect": {}, "Action": {}, "Resource": 5}},
+                                 {"Version": "2012-10-17", 1: 2, "Statement": [{"Effect": "Allow", 3: 4, (5,): 6, "Action": "s3:GetObject",
+                                                                                "Resource": "*", "Condition": {"StringEquals": {7: "x"}}}]},
+                                 policy(allow(["iam:PassRole", None, 3.5], ["*", None], Condition={"Bool": {"aws:SecureTransport": float("nan")}}))])
 def test_bad_input_never_raises(bad):
     findings = check_policy(bad)
     assert isinstance(findings, list) and findings
