@@ -649,19 +649,27 @@ def expand_action(pattern):
 
 
 def _glob_names(pattern, table, data):
-    """The names (lower case) of ``table`` that the glob ``pattern`` (lower case) matches, in the data's order."""
+    """The names (lower case) of ``table`` that the glob ``pattern`` (lower case) matches, in alphabetical order."""
     core = pattern.strip("*")
     if "?" not in pattern and "*" not in core:
         # One literal part with * around it: Get*, *Object, *Tag* (most patterns in practice).
         head, tail = pattern.startswith("*"), pattern.endswith("*")
+        names = data.get("sorted")
+        if names is None:
+            names = data["sorted"] = sorted(table)
         if head and tail:
-            return [n for n in table if core in n]
-        if tail:
-            return [n for n in table if n.startswith(core)]
-        return [n for n in table if n.endswith(core)]
+            return [n for n in names if core in n]
+        if tail:  # a prefix: the names from the first one not before it, while they start with it
+            found = []
+            for name in names[bisect.bisect_left(names, core):]:
+                if not name.startswith(core):
+                    break
+                found.append(name)
+            return found
+        return [n for n in names if n.endswith(core)]
     lines = data.get("n")
     if lines is None:
-        lines = data["n"] = "\n".join(table)
+        lines = data["n"] = "\n".join(sorted(table))
     regex = re.compile("^" + _glob_source(pattern, "[^\n]*", "[^\n]") + "$", re.MULTILINE)
     return regex.findall(lines)
 
