@@ -314,7 +314,12 @@ def cache_dir():
     configured = os.environ.get(_CACHE_ENV)
     if configured is not None:
         return None if configured.strip().lower() in _CACHE_OFF else configured
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):  # no home directory: no cache rather than a "~" folder in the working directory
+            return None
+        base = os.path.join(home, ".cache")
     return os.path.join(base, "cerpac.ecs_iam")
 
 

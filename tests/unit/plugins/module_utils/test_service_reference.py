@@ -388,3 +388,10 @@ def test_default_cache_dir_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.delenv("CERPAC_ECS_IAM_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cat.cache_dir() == str(tmp_path / "cerpac.ecs_iam")
+
+
+def test_no_home_no_cache(monkeypatch):
+    for name in ("CERPAC_ECS_IAM_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert cat.cache_dir() is None
