@@ -25,19 +25,14 @@ options:
     type: str
     default: "*"
 extends_documentation_fragment:
+  - cerpac.ecs_iam.read_only
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 attributes:
-  check_mode:
-    description: Reads exactly as in a normal run.
-    support: full
   diff_mode:
     description: Nothing changes, so there is nothing to show.
     support: none
-  idempotent:
-    description: Never writes.
-    support: full
 notes:
   - IAM permissions needed are C(iam:ListRoles), C(iam:GetRole), C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies),
     C(iam:GetRolePolicy) and C(sts:GetCallerIdentity). One C(ListRoles) page per 100 roles, then four calls and one per

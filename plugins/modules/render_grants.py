@@ -54,16 +54,12 @@ options:
         (C(cn-*) gives V(aws-cn), C(us-gov-*) gives V(aws-us-gov), C(eusc-*) gives V(aws-eusc), and so on); when given
         it must match O(region).
     type: str
+extends_documentation_fragment:
+  - cerpac.ecs_iam.read_only
 attributes:
-  check_mode:
-    support: full
-    description: The module only computes; check mode returns the same result.
   diff_mode:
     support: none
     description: Nothing changes, so there is no diff.
-  idempotent:
-    support: full
-    description: The same input always renders the same policies, and C(changed) is always false.
 seealso:
   - module: amazon.aws.iam_policy
 """

@@ -99,6 +99,10 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+attributes:
+  diff_mode:
+    description: Returns each role before and after as C(diff).
+    support: full
 notes:
   - IAM permissions needed are C(iam:GetRole), C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies),
     C(iam:GetRolePolicy) and, when a role does not exist yet, C(sts:GetCallerIdentity).

@@ -126,16 +126,12 @@ options:
       - error
       - warning
       - never
+extends_documentation_fragment:
+  - cerpac.ecs_iam.read_only
 attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything; it runs the same checks in check mode.
   diff_mode:
     support: none
     description: There is nothing to compare.
-  idempotent:
-    support: full
-    description: The same input always gives the same findings, in the same order.
 notes:
   - An identity policy attached inline to a role is assumed, so C(Principal) is malformed.
   - The findings are deterministic, deduplicated and sorted by policy, statement, code, action and resource.
