@@ -637,8 +637,8 @@ def declare_passrole(inputs, context=None):
         return None, problems.items
     environment = context.get("environment") or None
     others = known_environments_except(environment) if environment else []
-    named = [name for name in others if isinstance(policy_name, str) and re.search(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(name),
-                                                                                     policy_name, re.IGNORECASE)]
+    named = [name for name in others
+             if isinstance(policy_name, str) and re.search(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(name), policy_name, re.IGNORECASE)]
     if named:
         problems.add(prefix + "policy_name", policy_name, "names environment %s, which is not the one this inventory deploys (%s)"
                      % (_show(named[0]), environment), "Name the policy for this environment, for example %s-ecs-passrole: another "

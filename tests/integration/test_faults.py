@@ -252,8 +252,6 @@ def test_the_retry_check_sees_the_aws_tasks():
     assert retry_settings("{{ _x }}", {"_x": RETRIES}) == RETRIES
 
 
-
-
 def without_retry_settings():
     return {(path, name): f"{path}: {name} ({module}): aws_config={written!r}" for path, name, module, written, variables in aws_tasks()
             if retry_settings(written, variables) != RETRIES}
