@@ -846,7 +846,8 @@ def _parse_arn(arn):
         return None
     if not PARTITION_RE.match(partition) and not _WILDCARD_RE.search(partition) and "${" not in partition:
         return None
-    if any(c.isspace() for c in arn):
+    # Whitespace is only valid inside a policy variable's default value (``${aws:PrincipalTag/team, 'company-wide'}``).
+    if any(c.isspace() for c in (_VAR_RE.sub("", arn) if "${" in arn else arn)):
         return None
     return fields
 

@@ -791,6 +791,14 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
             out.append(_finding("NOT_ACTION_WITH_ALLOW", name, ref, ", ".join(stmt.not_actions) or None, None,
                                 "Allow with NotAction allows every action of every service except those listed",
                                 "List the actions the application needs in Action."))
+            if not denies.everything:
+                # What remains is (nearly) every action of every service, most of which can be scoped: on "*" that is
+                # RESOURCE_STAR as for "Action": "*".
+                for resource in stars:
+                    out.append(_finding("RESOURCE_STAR", name, ref, ", ".join(stmt.not_actions) or None, resource,
+                                        "Allow with NotAction allows every action except %s on every resource (%s)"
+                                        % (", ".join(stmt.not_actions) or "none", resource),
+                                        "List the actions the application needs in Action, and the ARNs of its own resources."))
         if stmt.not_resources is not None:
             out.append(_finding("NOT_RESOURCE_WITH_ALLOW", name, ref, None, ", ".join(stmt.not_resources) or None,
                                 "Allow with NotResource allows the actions on every resource except those listed",
@@ -1028,6 +1036,7 @@ def _check_escalation(parsed, denies, out):
     methods, by_service, every_name = _methods()
     if not methods:
         return
+    other_principal = _other_principal()
     # Which Allow statements grant each escalation action (not denied, on a resource it can apply to).
     holders = {}  # lower action name -> [(policy, statement, variables, [action strings as written])]
     for name, statements, variables in parsed:
@@ -1039,6 +1048,8 @@ def _check_escalation(parsed, denies, out):
                 if denies and denies.denies(action):
                     continue
                 if stmt.resources is not None and not _usable(action, stmt.resources, variables):
+                    continue
+                if lname in other_principal and variables and _own_user_only(stmt.resources):
                     continue
                 holders.setdefault(lname, []).append((name, stmt, variables, written))
     if not holders:
@@ -1068,6 +1079,30 @@ def _check_escalation(parsed, denies, out):
                     entry["written"].extend(w for w in written if w not in entry["written"])
     for entry in involved.values():
         out.append(_escalation_finding(entry))
+
+
+_OTHER_PRINCIPAL = []
+_OWN_USER_RE = re.compile(r"^user/(.*/)?\$\{aws:username\}$", re.IGNORECASE)
+
+
+def _other_principal():
+    """Lower-case actions that serve an escalation method only on another principal's credentials."""
+    if not _OTHER_PRINCIPAL:
+        _OTHER_PRINCIPAL.append(frozenset(a.lower() for method in escalation.METHODS for a in method["other_principal"]))
+    return _OTHER_PRINCIPAL[0]
+
+
+def _own_user_only(resources):
+    """True when every resource is the caller's own IAM user (``arn:aws:iam::*:user/${aws:username}``, any path before the
+    name): the self-service grant of AWS's example policies. ``${aws:username}`` exists only for IAM users, so for a role
+    session the grant matches nothing, and for a user it is its own access keys or password."""
+    if not resources:
+        return False
+    for resource in resources:
+        fields = reference.parse_arn(resource)
+        if fields is None or fields[2].lower() != "iam" or not _OWN_USER_RE.match(fields[5]) or fields[5].count("${") != 1:
+            return False
+    return True
 
 
 def _usable(action, resources, variables):

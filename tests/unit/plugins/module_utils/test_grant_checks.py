@@ -114,6 +114,11 @@ CASES = [
     ("arn-ok", policy(allow("s3:GetObject", OBJECTS)), {}, set()),
     ("arn-variable-ok", policy(allow("s3:GetObject", BUCKET + "/home/${aws:username}/*")), {}, set()),
     ("arn-china-ok", policy(allow("s3:GetObject", "arn:aws-cn:s3:::b/*")), {}, set()),
+    # Issue 21.10: AWS's documented default value of a policy variable (with a space and quotes) is valid in an ARN
+    ("arn-variable-default-ok", policy(allow("s3:GetObject", BUCKET + "/${aws:PrincipalTag/team, 'company-wide'}/*")), {}, set()),
+    ("arn-variable-default-in-name-ok", policy(allow("dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:123456789012:table/${aws:PrincipalTag/team, 'shared'}"
+                                                                         "-orders")), {}, set()),
+    ("arn-space-outside-variable", policy(allow("s3:GetObject", BUCKET + "/a b/${aws:PrincipalTag/team, 'x'}")), {}, {"INVALID_ARN"}),
     # UNKNOWN_ACTION
     ("unknown-action", policy(allow("s3:ListObjects", BUCKET)), {}, {"UNKNOWN_ACTION"}),
     ("unknown-service", policy(allow("s4:GetObject", OBJECTS)), {}, {"UNKNOWN_ACTION"}),
@@ -260,8 +265,13 @@ CASES = [
     ("deny-mismatch-not-a-grant", policy(allow("s3:GetObject", OBJECTS), deny("s3:GetObject", BUCKET)), {}, set()),
     # NOT_ACTION_WITH_ALLOW / NOT_RESOURCE_WITH_ALLOW
     ("notaction-allow", policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": OBJECTS}), {}, {"NOT_ACTION_WITH_ALLOW"}),
+    # Issue 21.10: NotAction on "*" is RESOURCE_STAR too, and escalation when what remains includes a method
     ("notaction-allow-everywhere", policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}), {},
-     {"NOT_ACTION_WITH_ALLOW", "PRIVILEGE_ESCALATION"}),
+     {"NOT_ACTION_WITH_ALLOW", "RESOURCE_STAR", "PRIVILEGE_ESCALATION"}),
+    ("notaction-allow-star-arn", policy({"Effect": "Allow", "NotAction": ["s3:*"], "Resource": "arn:*:*:*:*:*"}), {},
+     {"NOT_ACTION_WITH_ALLOW", "RESOURCE_STAR", "PRIVILEGE_ESCALATION"}),
+    ("notaction-allow-everywhere-deny-all", policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, deny("*", "*")), {},
+     {"NOT_ACTION_WITH_ALLOW"}),
     ("notaction-deny-ok", policy(allow("s3:GetObject", OBJECTS), {"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"}), {}, set()),
     ("notresource-allow", policy({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": OBJECTS}), {}, {"NOT_RESOURCE_WITH_ALLOW"}),
     ("notresource-deny-ok", policy(allow("s3:GetObject", OBJECTS), {"Effect": "Deny", "Action": "s3:*", "NotResource": OBJECTS}), {}, set()),
@@ -363,6 +373,23 @@ CASES = [
      {"PRIVILEGE_ESCALATION"}),
     ("esc-not-dead-grant", policy(allow("iam:PassRole", "arn:aws:iam:::role/app"), allow(["lambda:CreateFunction", "lambda:InvokeFunction"], FUNCTION)),
      {}, {"RESOURCE_MISMATCH"}),
+    # Issue 21.10: self-service credentials (AWS's example "manage your own access keys") are no escalation; on others, they are
+    ("esc-not-own-access-keys", policy(allow(["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey", "iam:UpdateLoginProfile",
+                                              "iam:CreateLoginProfile"], "arn:aws:iam::*:user/${aws:username}")), {}, set()),
+    ("esc-not-own-access-keys-any-path", policy(allow("iam:CreateAccessKey", "arn:aws:iam::123456789012:user/*/${aws:username}")), {}, set()),
+    ("esc-other-users-access-keys", policy(allow("iam:CreateAccessKey", "arn:aws:iam::123456789012:user/*")), {}, {"PRIVILEGE_ESCALATION"}),
+    ("esc-name-ending-in-username", policy(allow("iam:CreateAccessKey", "arn:aws:iam::123456789012:user/admin-${aws:username}")), {},
+     {"PRIVILEGE_ESCALATION"}),
+    ("esc-own-and-another-user", policy(allow("iam:UpdateLoginProfile", ["arn:aws:iam::123456789012:user/${aws:username}",
+                                                                         "arn:aws:iam::123456789012:user/admin"])), {}, {"PRIVILEGE_ESCALATION"}),
+    ("esc-own-user-policy-still-escalates", policy(allow("iam:PutUserPolicy", "arn:aws:iam::*:user/${aws:username}")), {},
+     {"PERMISSIONS_MANAGEMENT", "PRIVILEGE_ESCALATION"}),
+    # Issue 21.10: methods cloudsplaining and Rhino Security Labs publish (see test_escalation_methods.py for every one)
+    ("esc-set-default-policy-version", policy(allow("iam:SetDefaultPolicyVersion", "arn:aws:iam::123456789012:policy/app")), {},
+     {"PERMISSIONS_MANAGEMENT", "PRIVILEGE_ESCALATION"}),
+    ("esc-datapipeline", policy(allow("iam:PassRole", ROLE), allow("datapipeline:CreatePipeline", "*")), {}, {"PRIVILEGE_ESCALATION"}),
+    ("esc-ecs-execute-command", policy(allow(["ecs:ExecuteCommand", "ecs:DescribeTasks"], "arn:aws:ecs:eu-west-1:123456789012:task/app/*")), {},
+     {"PRIVILEGE_ESCALATION"}),
     ("esc-not-read-only", policy(allow(["iam:GetRole", "iam:ListRoles", "lambda:GetFunction"], "*")), {}, {"RESOURCE_STAR"}),
 ]
 
@@ -499,13 +526,16 @@ def test_escalation_deny_in_another_policy_cancels():
 
 
 def test_escalation_methods_are_published_and_known_to_aws():
-    """Every method's actions exist in AWS's data, each method cites its page, and none contains another."""
-    assert len(escalation.METHODS) == 49
+    """Every method's actions exist in AWS's data (but CodeStar's, discontinued), each method cites its page, and none contains another."""
+    assert len(escalation.METHODS) == 55
+    gone = [m["id"] for m in escalation.METHODS if not all(reference.lookup_action(name) for name in m["actions"])]
+    assert gone == ["rhino-23", "rhino-24", "rhino-25"]
     for method in escalation.METHODS:
-        assert method["source"] == "https://pathfinding.cloud/paths/" + method["id"]
+        assert method["source"].startswith("https://")
+        assert method["source"] == "https://pathfinding.cloud/paths/" + method["id"] or method["id"].split("-")[0] in ("rhino", "cloudsplaining", "ecs")
         for name in method["actions"]:
             found = reference.lookup_action(name)
-            assert found is not None and found.service + ":" + found.name == name, name
+            assert method["id"] in gone or found is not None and found.service + ":" + found.name == name, name
         assert set(method["every_resource"]) <= set(method["actions"])
         assert not method["passed_to"] or "iam:PassRole" in method["actions"]
     sets = [frozenset(m["actions"]) for m in escalation.METHODS]
