@@ -574,17 +574,51 @@ def _action_glob(pattern, lname):
     return reference.wildcard_match(pattern, lname)
 
 
+#: What separates the components of a resource name: an environment name matches only as whole components
+#: (``sandbox-load-test-fixtures`` has the components sandbox, load, test, fixtures; ``contest`` has none of ``test``).
+#: A wildcard may stand next to a component, so it separates too (``production*`` can be ``production-uploads``).
+_NAME_SEPARATORS = "-_/.:*?"
+
+
+def _component_regex(env):
+    """Whole name components equal to ``env`` (which may itself have several: ``load-test``), any case."""
+    edge = re.escape(_NAME_SEPARATORS)
+    return re.compile(r"(?<![^%s])%s(?![^%s])" % (edge, re.escape(env.strip()), edge), re.IGNORECASE)
+
+
 def _env_regexes(environment, other_environments):
+    """``(regex of the role's own environment or None, [(other environment, regex)])``."""
     envs = []
     if isinstance(other_environments, str):
         other_environments = [other_environments]
     if not isinstance(other_environments, (list, tuple, set, frozenset)):
-        return []
+        return None, []
+    own = _component_regex(environment) if isinstance(environment, str) and environment.strip() else None
     for env in other_environments:
         if not isinstance(env, str) or not env.strip() or env == environment:
             continue
-        envs.append((env, re.compile(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(env.strip()), re.IGNORECASE)))
-    return sorted(envs)
+        envs.append((env, _component_regex(env)))
+    return own, sorted(envs, key=lambda item: item[0])
+
+
+def _cross_environment(resource, env_res, name, ref, out):
+    """CROSS_ENVIRONMENT when the resource's name has another environment as a component and not the role's own."""
+    own, others = env_res
+    fields = reference.parse_arn(resource)
+    text = fields[5] if fields is not None else resource
+    if own is not None and own.search(text):
+        return  # staging-load-test-fixtures, in staging: staging's own resource
+    for env, regex in others:
+        if regex.search(text):
+            out.append(_finding("CROSS_ENVIRONMENT", name, ref, None, resource,
+                                "%s has %r as a component of its name, so it belongs to environment %s, not this role's"
+                                % (resource, env, env),
+                                "Grant only this environment's resources: move this grant to the %s inventory. If the resource is"
+                                " this environment's, give it a name with this environment's name as a component, or leave %s out"
+                                " of other_environments (ecs_task_role_other_environments), or accept it with an exception"
+                                " {code: CROSS_ENVIRONMENT, resource: %s, reason: ...} (ecs_task_role_grant_exceptions)."
+                                % (env, env, resource)))
+            return
 
 
 # --- Conditions ------------------------------------------------------------------------------------
@@ -781,12 +815,9 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
             elif granted:
                 valid_arns.append(resource)
     if allow:
-        for resource in resources:
-            for env, regex in env_res:
-                if regex.search(resource):
-                    out.append(_finding("CROSS_ENVIRONMENT", name, ref, None, resource,
-                                        "%s names environment %r, which is not this role's" % (resource, env),
-                                        "Grant only resources of this role's environment; move this grant to the %s role." % env))
+        if env_res[1]:
+            for resource in resources:
+                _cross_environment(resource, env_res, name, ref, out)
         if stmt.not_actions is not None:
             out.append(_finding("NOT_ACTION_WITH_ALLOW", name, ref, ", ".join(stmt.not_actions) or None, None,
                                 "Allow with NotAction allows every action of every service except those listed",

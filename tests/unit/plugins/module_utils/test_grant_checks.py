@@ -299,6 +299,31 @@ CASES = [
      {"environment": "staging", "other_environments": ["production", "staging"]}, set()),
     ("cross-env-deny-ok", policy(allow("s3:GetObject", OBJECTS), deny("s3:*", "arn:aws:s3:::production-cerpac-uploads/*")),
      {"environment": "staging", "other_environments": ["production"]}, set()),
+    # Issue 21.9: whole name components only (split on - _ / . :), and a name with the role's own environment is its own
+    ("cross-env-sandbox-load-test", policy(allow("s3:GetObject", "arn:aws:s3:::sandbox-load-test-fixtures/*")),
+     {"environment": "sandbox", "other_environments": ["test", "production"]}, set()),
+    ("cross-env-own-env-component-wins", policy(allow("s3:GetObject", "arn:aws:s3:::staging-load-test-fixtures/*")),
+     {"environment": "staging", "other_environments": ["test", "production"]}, set()),
+    ("cross-env-load-test-without-own", policy(allow("s3:GetObject", "arn:aws:s3:::load-test-fixtures/*")),
+     {"environment": "staging", "other_environments": ["test", "production"]}, {"CROSS_ENVIRONMENT"}),
+    ("cross-env-contest-ok", policy(allow("dynamodb:GetItem", "arn:aws:dynamodb:eu-west-1:123456789012:table/contest-entries")),
+     {"environment": "staging", "other_environments": ["test"]}, set()),
+    ("cross-env-latest-ok", policy(allow("s3:GetObject", "arn:aws:s3:::cerpac-latest-build/*")),
+     {"environment": "staging", "other_environments": ["test"]}, set()),
+    ("cross-env-dot-component", policy(allow("s3:GetObject", "arn:aws:s3:::cerpac.test.example.com/*")),
+     {"environment": "staging", "other_environments": ["test"]}, {"CROSS_ENVIRONMENT"}),
+    ("cross-env-path-component", policy(allow("ssm:GetParameter", "arn:aws:ssm:eu-west-1:123456789012:parameter/cerpac/production/db")),
+     {"environment": "staging", "other_environments": ["production"]}, {"CROSS_ENVIRONMENT"}),
+    ("cross-env-colon-component", policy(allow("logs:PutLogEvents", "arn:aws:logs:eu-west-1:123456789012:log-group:production:log-stream:*")),
+     {"environment": "staging", "other_environments": ["production"]}, {"CROSS_ENVIRONMENT"}),
+    ("cross-env-next-to-wildcard", policy(allow("s3:GetObject", "arn:aws:s3:::production*/*")),
+     {"environment": "staging", "other_environments": ["production"]}, {"CROSS_ENVIRONMENT"}),
+    ("cross-env-multi-component-env", policy(allow("s3:GetObject", "arn:aws:s3:::cerpac-load-test-data/*")),
+     {"environment": "staging", "other_environments": ["load-test"]}, {"CROSS_ENVIRONMENT"}),
+    ("cross-env-multi-component-env-partial-ok", policy(allow("s3:GetObject", "arn:aws:s3:::cerpac-load-testing/*")),
+     {"environment": "staging", "other_environments": ["load-test"]}, set()),
+    ("cross-env-region-not-a-name", policy(allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:cerpac-jobs")),
+     {"environment": "staging", "other_environments": ["east"]}, set()),
     # UNKNOWN_CONDITION_KEY: neither a global key nor a key of an action (or resource type) of the statement
     ("key-typo", policy(allow("s3:ListBucket", BUCKET, **when("StringLike", "s3:prefx", "uploads/*"))), {}, {"UNKNOWN_CONDITION_KEY"}),
     ("key-typo-kms", policy(allow("kms:Decrypt", "arn:aws:kms:eu-west-1:123456789012:key/k", **when("StringEquals", "kms:ViaSrevice", "s3.x"))),
@@ -398,6 +423,17 @@ CASES = [
 def test_code_table(document, context, expected):
     findings = check_policy(document, name="app", **context)
     assert codes(findings) == expected, [format_finding(f) for f in findings]
+
+
+def test_cross_environment_message_and_fix():
+    """Issue 21.9: the finding says which environment the name belongs to, and the fix names the variable and exceptions."""
+    [finding] = check_policy(policy(allow("s3:GetObject", "arn:aws:s3:::load-test-fixtures/*")), environment="staging",
+                             other_environments=["test"])
+    assert (finding["code"], finding["resource"]) == ("CROSS_ENVIRONMENT", "arn:aws:s3:::load-test-fixtures/*")
+    assert finding["message"] == ("arn:aws:s3:::load-test-fixtures/* has 'test' as a component of its name, so it belongs to environment"
+                                  " test, not this role's")
+    assert "ecs_task_role_other_environments" in finding["fix"] and "{code: CROSS_ENVIRONMENT, resource: arn:aws:s3:::load-test-fixtures/*" in finding["fix"]
+    assert finding["fix"].startswith("Grant only this environment's resources: move this grant to the test inventory.")
 
 
 def test_every_code_is_flagged_and_not_flagged_in_the_table():
