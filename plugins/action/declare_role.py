@@ -122,4 +122,7 @@ class ActionModule(ActionBase):
             result["accepted"] = accepted
             for line in accepted:
                 self._display.display("%s: %s: %s" % (host, role, line))
+        # So are the findings that pass without an exception (CROSS_ACCOUNT warnings under fail_on: error).
+        for finding in declaration.get("open_findings") or []:
+            self._display.warning("%s: %s: not accepted, does not block: %s" % (host, role, format_finding(finding)))
         return result

@@ -32,6 +32,8 @@ ARGUMENT_SPEC = dict(
     ),
     environment=dict(type="str"),
     other_environments=dict(type="list", elements="str", default=[]),
+    account_id=dict(type="str"),
+    name_prefix=dict(type="str"),
     exceptions=dict(
         type="list",
         elements="dict",
@@ -82,7 +84,7 @@ class ActionModule(ActionBase):
             return result
         exceptions = [dict((key, value) for key, value in rule.items() if value is not None) for rule in args["exceptions"]]
         findings = check_policies(args["policies"], environment=args["environment"], other_environments=args["other_environments"],
-                                  exceptions=exceptions)
+                                  exceptions=exceptions, account_id=args["account_id"], name_prefix=args["name_prefix"])
         failing = blocking(findings, args["fail_on"])
         result.update(changed=False, findings=findings, counts=count_by_code(findings), blocking=len(failing),
                       catalogue=_service_reference.catalogue_info())

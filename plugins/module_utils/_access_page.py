@@ -866,4 +866,16 @@ def access_page(environment, applications, passrole=None, source=None):
         else:
             lines.append("Accepted findings: none.")
         lines.append("")
+        # Findings that pass without an exception (warnings such as CROSS_ACCOUNT under fail_on: error): listed, never hidden.
+        open_rows = [[dict(ROLE_KINDS)[kind].split()[0], _code(finding.get("policy") or NONE), _code(finding.get("code")),
+                      _code(finding["resource"]) if finding.get("resource") else NONE,
+                      str(finding.get("message") or NONE).replace("|", "\\|").replace("\n", " ")]
+                     for kind, role, _arn in app["roles"] if role["state"] == "present"
+                     for finding in (role.get("open_findings") if isinstance(role.get("open_findings"), list) else [])
+                     if isinstance(finding, dict) and isinstance(finding.get("code"), str)]
+        if open_rows:
+            lines.append("Findings not accepted, which do not block the run:")
+            lines.append("")
+            lines.extend(_table(["role", "policy", "finding", "resource", "what"], sorted(open_rows)))
+            lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

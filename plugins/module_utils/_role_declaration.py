@@ -403,13 +403,14 @@ def _check_exceptions(problems, field, exceptions):
     return [rule for rule in exceptions if isinstance(rule, dict)]
 
 
-def _validate(problems, prefix, policies, env, other_environments, exceptions, fail_on, sources=None):
+def _validate(problems, prefix, policies, env, other_environments, exceptions, fail_on, sources=None, scope=None):
     """Check every inline policy of the role together; each blocking finding becomes a problem named after the input
-    the policy came from (``sources``: policy name -> input; ``<prefix>policies`` otherwise)."""
+    the policy came from (``sources``: policy name -> input; ``<prefix>policies`` otherwise). ``scope`` is the role's
+    ``{account_id, name_prefix}`` (CROSS_ACCOUNT, and the fix of ACCOUNT_WIDE), as the environment is for CROSS_ENVIRONMENT."""
     if fail_on not in FAIL_ON:
         problems.add(prefix + "validate_fail_on", fail_on, "must be one of error, warning, never", "Choose one.")
         fail_on = "error"
-    findings = check_policies(policies, environment=env, other_environments=other_environments, exceptions=exceptions)
+    findings = check_policies(policies, environment=env, other_environments=other_environments, exceptions=exceptions, **(scope or {}))
     sources = sources or {}
     for finding in blocking(findings, fail_on):
         problems.finding(sources.get(finding.get("policy"), prefix + "policies"), finding)
@@ -419,6 +420,12 @@ def _validate(problems, prefix, policies, env, other_environments, exceptions, f
 def _accepted(findings):
     """The findings accepted on purpose, whole (the roles print each with the finding_line filter on every run)."""
     return [dict(finding) for finding in findings if finding.get("accepted")]
+
+
+def _scope(common, inputs, prefix):
+    """The role's account (None while it is a placeholder for checks only) and the application's name prefix."""
+    account = common["account_id"] if common["account_id"] != PLACEHOLDER_ACCOUNT else None
+    return {"account_id": account, "name_prefix": "%s-%s-" % (inputs.get(prefix + "env"), inputs.get(prefix + "project_id"))}
 
 
 def _common(problems, role, prefix, inputs, context, label):
@@ -476,6 +483,8 @@ def _finish(common, inline_policies, findings, extra=None):
     declaration["trust_policy"] = trust_policy(common["partition"], common["account_id"], common["source_regions"], common["source_conditions"])
     declaration["inline_policies"] = inline_policies
     declaration["accepted_findings"] = _accepted(findings)
+    # Findings that neither block (fail_on) nor are accepted, such as CROSS_ACCOUNT warnings: shown on the access page.
+    declaration["open_findings"] = [dict(finding) for finding in findings if not finding.get("accepted")]
     # Checked with a placeholder account: the inventory opted out of declaring one, and STS has not been read yet.
     declaration["needs_account"] = common["account_id"] == PLACEHOLDER_ACCOUNT
     declaration.update(extra or {})
@@ -512,7 +521,7 @@ def declare_task_role(inputs, context=None):
     builtin = [dict(rule) for rule in CHECK_EXCEPTIONS if any(policy["name"] == rule.get("policy") for policy in rendered)]
     findings = _validate(problems, prefix, inline, common["environment"], common["other_environments"],
                          common["exceptions"] + builtin, inputs.get(prefix + "validate_fail_on", "error"),
-                         dict((policy["name"], prefix + "grants") for policy in rendered))
+                         dict((policy["name"], prefix + "grants") for policy in rendered), _scope(common, inputs, prefix))
     if problems:
         return None, problems.items
     return _finish(common, inline, findings, {"grants": trace}), []
@@ -565,7 +574,8 @@ def declare_execution_role(inputs, context=None):
         startup["policy"] = STARTUP_POLICY
     inline += [{"name": policy["name"], "document": policy["document"]} for policy in policies]
     findings = _validate(problems, prefix, inline, common["environment"], common["other_environments"], common["exceptions"],
-                         inputs.get(prefix + "validate_fail_on", "error"), {STARTUP_POLICY: prefix + "secrets"}) if inline else []
+                         inputs.get(prefix + "validate_fail_on", "error"), {STARTUP_POLICY: prefix + "secrets"},
+                         _scope(common, inputs, prefix)) if inline else []
     if problems:
         return None, problems.items
     return _finish(common, inline, findings, {"startup": startup, "grants": []}), []

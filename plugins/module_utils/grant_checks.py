@@ -71,6 +71,8 @@ CODES = {
     "NOT_ACTION_WITH_ALLOW": (ERROR, "Allow with NotAction allows everything not listed"),
     "NOT_RESOURCE_WITH_ALLOW": (ERROR, "Allow with NotResource allows everything not listed"),
     "PERMISSIONS_MANAGEMENT": (ERROR, "an action of access level \"Permissions management\" is allowed"),
+    "ACCOUNT_WIDE": (ERROR, "an action that can be scoped is allowed on every resource of its type in one account"),
+    "CROSS_ACCOUNT": (WARNING, "a resource is in another account than the role's"),
     "CROSS_ENVIRONMENT": (ERROR, "a resource names another environment"),
     "UNKNOWN_CONDITION_KEY": (ERROR, "a condition key that is neither global nor a key of the statement's actions"),
     "CONDITION_TYPE_MISMATCH": (WARNING, "a condition operator or value of the wrong type for its key"),
@@ -791,7 +793,7 @@ def _star_example(scopable):
     return None
 
 
-def _check_statement(stmt, name, variables, denies, env_res, out):
+def _check_statement(stmt, name, variables, denies, env_res, out, scope=(None, None)):
     ref = stmt.ref
     allow = stmt.effect == "Allow"
     resources = stmt.resources or []
@@ -818,6 +820,9 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
         if env_res[1]:
             for resource in resources:
                 _cross_environment(resource, env_res, name, ref, out)
+        if scope[0]:
+            for resource in valid_arns:
+                _cross_account(resource, scope[0], name, ref, out)
         if stmt.not_actions is not None:
             out.append(_finding("NOT_ACTION_WITH_ALLOW", name, ref, ", ".join(stmt.not_actions) or None, None,
                                 "Allow with NotAction allows every action of every service except those listed",
@@ -856,6 +861,8 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
     tag_keys = _scoping_tag_keys(stmt.conditions) if stmt.conditions else ()
     # ARNs that may be "*" in effect (a wildcard in the resource part, or an account that is any).
     coverable = [arn for arn in valid_arns if _could_cover(arn)]
+    # ARNs that may be every resource of a type in one named account (secret:*, table/*, an SQS queue "*").
+    account_wide = [arn for arn in valid_arns if _could_cover_account(arn)]
     denying = denies.active
     for action, info in resolved:
         kind = info.kind
@@ -868,6 +875,11 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
                                         "every action is allowed on %s" % ("every resource" if resource in stars else
                                                                            "%s, which is \"*\" in effect" % resource),
                                         "List the actions and the ARNs of the application's own resources."))
+                for arn in account_wide:
+                    if _covers_some_type(arn, variables, any_account=False):
+                        out.append(_finding("ACCOUNT_WIDE", name, ref, action, arn,
+                                            "every action is allowed on %s, which is every resource of a type in account %s"
+                                            % (arn, reference.parse_arn(arn)[4]), _account_wide_fix(arn, scope[1])))
             continue
         if kind == "service":
             out.append(_finding("SERVICE_WILDCARD", name, ref, action, None,
@@ -912,20 +924,59 @@ def _check_statement(stmt, name, variables, denies, env_res, out):
                                 "message": message if resource == "*" else
                                 "%s is allowed on every resource (%s) though it can be scoped to resource ARNs" % (what, resource),
                                 "fix": fix, "accepted": False})
-            if coverable:
+            if coverable or account_wide:
                 types = _types_of(scopable) if narrowed else info.scopable_types
-                _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable, variables, out)
+                if coverable:
+                    _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable, variables, out)
+                if account_wide:
+                    _resource_star_in_effect(ref, name, action, kind, scopable, types, account_wide, variables, out, scope[1])
         if valid_arns and not stars:
             _resource_mismatch(stmt, name, action, info, valid_arns, variables, out)
 
 
-def _covers_some_type(arn, variables):
-    """True when ``arn`` is ``"*"`` in effect for some resource type of its service (for ``"Action": "*"``)."""
+def _covers_some_type(arn, variables, any_account=True):
+    """True when ``arn`` is ``"*"`` in effect for some resource type of its service (for ``"Action": "*"``); with
+    ``any_account=False``, every resource of a type in the ARN's account."""
     fields = reference.parse_arn(arn)
     service = fields[2].lower()
     if _WILDCARD_RE.search(service) or "${" in service:
-        return fields[5].strip("*?/:") == "" and fields[4].strip("*?") == "" and fields[4] != ""
-    return any(reference.arn_covers_resource_type(arn, service, rtype, variables) for rtype in reference.service_resource_types(service))
+        return fields[5].strip("*?/:") == "" and (not any_account or fields[4].strip("*?") == "") and fields[4] != ""
+    return any(reference.arn_covers_resource_type(arn, service, rtype, variables, any_account=any_account)
+               for rtype in reference.service_resource_types(service))
+
+
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+
+
+def _could_cover_account(arn):
+    """A cheap necessary condition for ACCOUNT_WIDE: a named account (not empty, not only wildcards) and a wildcard in the
+    resource part. (An ARN whose account is any is RESOURCE_STAR's.)"""
+    fields = reference.parse_arn(arn)
+    account = fields[4]
+    return account != "" and account.strip("*?") != "" and ("*" in fields[5] or "?" in fields[5])
+
+
+def _account_wide_fix(arn, prefix):
+    """Name the application's own resources: the ARN with the wildcard part replaced by the application's prefix."""
+    fields = reference.parse_arn(arn)
+    head = reference._head(fields[5])  # pylint: disable=protected-access
+    example = "%s:%s" % (":".join(fields[:5]), head + (prefix or "<application>-") + "*")
+    return ("Name the application's own resources, e.g. %s (or list them one by one), or add a condition that requires a"
+            " resource tag (StringEquals on aws:ResourceTag/<key>). In an account shared by several environments or"
+            " applications, this grant reaches every one of them." % example)
+
+
+def _cross_account(arn, account_id, name, ref, out):
+    """CROSS_ACCOUNT when the ARN names a 12-digit account other than the role's."""
+    account = reference.parse_arn(arn)[4]
+    if account == account_id or not _ACCOUNT_RE.match(account):
+        return
+    out.append(_finding("CROSS_ACCOUNT", name, ref, None, arn,
+                        "%s is in account %s, not the role's account %s: the grant works only if that account's resource"
+                        " policy (or role trust policy) allows this role too" % (arn, account, account_id),
+                        "If the application really uses account %s's resource, accept it with an exception {code: CROSS_ACCOUNT,"
+                        " resource: %s, reason: why} (ecs_task_role_grant_exceptions); otherwise name the resource in account %s."
+                        % (account, arn, account_id)))
 
 
 _STAR_FIXES = {}
@@ -968,13 +1019,17 @@ def _types_of(actions):
     return dict((service, frozenset(names)) for service, names in types.items())
 
 
-def _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable, variables, out):
-    """RESOURCE_STAR for the ARNs that match every resource of a type of the scopable actions."""
+def _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable, variables, out, account_prefix=False):
+    """RESOURCE_STAR for the ARNs that match every resource of a type of the scopable actions in any account; with
+    ``account_prefix`` (the application's name prefix, or None), ACCOUNT_WIDE for those that match every resource of a
+    type in the ARN's one account."""
+    any_account = account_prefix is False
     for arn in coverable:
         by_service = {}
         for service, names in types.items():
             candidates = reference.possible_types(arn, service, True) & names
-            found = [t for t in candidates if reference.arn_covers_resource_type(arn, service, t, variables)] if candidates else None
+            found = [t for t in candidates if reference.arn_covers_resource_type(arn, service, t, variables, any_account=any_account)
+                     ] if candidates else None
             if found:
                 by_service[service] = found
         if not by_service:
@@ -990,6 +1045,12 @@ def _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable
                 covered.append(candidate)
                 hit_types.extend(t for t in hits if t not in hit_types)
         what = action if kind == "action" else "%s (%s)" % (action, _names(covered))
+        if not any_account:
+            out.append(_finding("ACCOUNT_WIDE", name, ref, action, arn,
+                                "%s is allowed on %s, which matches every %s of account %s"
+                                % (what, arn, " and every ".join(hit_types[:3]), reference.parse_arn(arn)[4]),
+                                _account_wide_fix(arn, account_prefix)))
+            continue
         out.append(_finding("RESOURCE_STAR", name, ref, action, arn,
                             "%s is allowed on %s, which matches every %s in any account: it is \"*\" in effect"
                             % (what, arn, " and every ".join(hit_types[:3])), _star_fix(covered)))
@@ -1235,14 +1296,16 @@ def _dedupe_and_sort(findings, order):
     return result
 
 
-def check_policies(policies, environment=None, other_environments=(), exceptions=()):
+def check_policies(policies, environment=None, other_environments=(), exceptions=(), account_id=None, name_prefix=None):
     """Check the inline policies of one role together; return the list of findings.
 
     ``policies`` is a list of ``{"name": str, "document": JSON string or mapping}``.  Besides every
     per-policy check, this checks the role-wide size quota, lets an unconditional Deny in one
     policy cancel the matching Allows of the others, and looks for privilege escalation through
     the grants of all the policies together.  ``exceptions`` are applied last
-    (:func:`apply_exceptions`).  Never raises.
+    (:func:`apply_exceptions`).  ``account_id`` is the role's account (CROSS_ACCOUNT for ARNs of other
+    accounts; not checked when None); ``name_prefix`` the application's own name prefix (``staging-cerpac-``),
+    shown in the fix of ACCOUNT_WIDE.  Never raises.
     """
     out = []
     if isinstance(policies, Mapping):
@@ -1284,9 +1347,11 @@ def check_policies(policies, environment=None, other_environments=(), exceptions
         for stmt in statements:
             denies.add(stmt)
     env_res = _env_regexes(environment, other_environments)
+    scope = (account_id if isinstance(account_id, str) and _ACCOUNT_RE.match(account_id) else None,
+             name_prefix if isinstance(name_prefix, str) and name_prefix else None)
     for name, statements, variables in parsed:
         for stmt in statements:
-            _check_statement(stmt, name, variables, denies, env_res, out)
+            _check_statement(stmt, name, variables, denies, env_res, out, scope)
     _check_escalation(parsed, denies, out)
     findings = _dedupe_and_sort(out, order)
     if exceptions:
@@ -1298,14 +1363,15 @@ def check_policy(document, **context):
     """Check one policy document (JSON string or mapping); return the list of findings.
 
     Context (all optional): ``name`` (or ``policy_name``) the policy's name, ``environment``,
-    ``other_environments``, ``exceptions``.  Other keys are ignored.  Never raises.
+    ``other_environments``, ``exceptions``, ``account_id``, ``name_prefix``.  Other keys are ignored.  Never raises.
     """
     name = context.get("name", context.get("policy_name"))
     try:
         return check_policies([{"name": name if isinstance(name, str) and name else "policy", "document": document}],
                               environment=context.get("environment"),
                               other_environments=context.get("other_environments") or (),
-                              exceptions=context.get("exceptions") or ())
+                              exceptions=context.get("exceptions") or (), account_id=context.get("account_id"),
+                              name_prefix=context.get("name_prefix"))
     except RecursionError:
         return [_finding("MALFORMED", name or "policy", None, None, None, "the document is nested too deeply", "Write a flat IAM policy.")]
 

@@ -45,7 +45,8 @@ options:
         and C(execution_role) (C(ecs_task_execution_role_outputs), or V(null) when the application has none here).
       - Role outputs carry C(role_name), C(role_arn), C(state), C(account_id), C(region), C(partition), C(path),
         C(trust_policy), C(managed_policy_arns), C(inline_policies) (C(name), C(document)), C(grants) (the
-        provenance of the rendered statements; V([]) for none), C(accepted_findings) and, for the execution role,
+        provenance of the rendered statements; V([]) for none), C(accepted_findings), optionally C(open_findings)
+        (listed apart, as not accepted) and, for the execution role,
         C(startup) (C(secrets), C(parameters), C(kms_keys), C(policy)). C(role_name) and C(state) are required.
     type: list
     elements: dict

@@ -114,7 +114,8 @@ declaration:
       C(role_name), C(role_arn), C(state), C(environment), C(account_id), C(region), C(partition), C(path),
       C(trust_policy), C(description), C(max_session_duration), C(permissions_boundary), C(tags), C(purge_tags),
       C(managed_policy_arns), C(inline_policies) (C(name), C(document)), C(grants) (where each grant went),
-      C(accepted_findings), C(source_regions) and C(host); the execution role adds C(startup). For the deployer's policy,
+      C(accepted_findings), C(open_findings) (findings that neither block nor are accepted, such as a C(CROSS_ACCOUNT)
+      warning), C(source_regions) and C(host); the execution role adds C(startup). For the deployer's policy,
       C(policy_name), C(state), C(deployer), C(resources), C(document), C(account_id), C(partition).
   returned: success
   type: dict

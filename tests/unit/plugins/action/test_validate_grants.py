@@ -89,3 +89,24 @@ def test_the_role_policies_are_checked_together(action):
 def test_bad_options_are_refused_naming_them(action, args, words):
     result = action("validate_grants", args)
     assert result["failed"] is True and words in result["msg"]
+
+
+@pytest.mark.parametrize("args,failed,codes", [
+    ({"account_id": "123456789012"}, False, [("CROSS_ACCOUNT", "warning")]),
+    ({"account_id": "123456789012", "fail_on": "warning"}, True, [("CROSS_ACCOUNT", "warning")]),
+    ({}, False, []),
+])
+def test_account_id_reaches_the_checker(action, args, failed, codes):
+    """Issue 18.3: the role's account, as an option of the module, for CROSS_ACCOUNT."""
+    other = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:eu-west-1:999999999999:jobs"}]}
+    result = action("validate_grants", dict({"policies": [{"name": "q", "document": other}]}, **args))
+    assert bool(result.get("failed")) is failed
+    assert [(finding["code"], finding["severity"]) for finding in result["findings"]] == codes
+
+
+def test_name_prefix_is_in_the_account_wide_fix(action):
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:Scan",
+                                                    "Resource": "arn:aws:dynamodb:eu-west-1:123456789012:table/*"}]}
+    result = action("validate_grants", {"policies": [{"name": "t", "document": wide}], "name_prefix": "staging-cerpac-"})
+    assert result["failed"] is True and [finding["code"] for finding in result["findings"]] == ["ACCOUNT_WIDE"]
+    assert "arn:aws:dynamodb:eu-west-1:123456789012:table/staging-cerpac-*" in result["findings"][0]["fix"]

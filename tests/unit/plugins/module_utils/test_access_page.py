@@ -562,3 +562,27 @@ def with_hand_written(documents):
         role = app_of(applications, "cerpac")["task_role"]
         role["inline_policies"].extend({"name": name, "document": document} for name, document in documents.items())
     return mutate
+
+
+def test_account_wide_and_cross_account_findings_are_on_the_page():
+    """Issue 18.3: an accepted ACCOUNT_WIDE and CROSS_ACCOUNT are listed with their reason; a CROSS_ACCOUNT warning that
+    nobody accepted (it does not block under fail_on: error) is listed too, never hidden."""
+    wide = {"code": "ACCOUNT_WIDE", "severity": "error", "policy": "reports", "statement": {"index": 0, "sid": "Scan"},
+            "action": "dynamodb:Scan", "resource": "arn:aws:dynamodb:eu-west-1:123456789012:table/*", "accepted": True,
+            "reason": "the reporting job reads every table (OPS-9)"}
+    other = {"code": "CROSS_ACCOUNT", "severity": "warning", "policy": "reports", "statement": {"index": 1, "sid": None},
+             "action": None, "resource": "arn:aws:iam::999999999999:role/reporting", "accepted": False,
+             "message": "arn:aws:iam::999999999999:role/reporting is in account 999999999999, not the role's account 123456789012"}
+
+    def add(applications, _passrole):
+        role = app_of(applications, "cerpac")["task_role"]
+        role["accepted_findings"] = role["accepted_findings"] + [wide]
+        role["open_findings"] = [other]
+
+    before = page(declaration("staging"))
+    removed, added = changes(before, page(declaration("staging"), mutate=add))
+    assert "| task | `reports` | 0 (`Scan`) | `ACCOUNT_WIDE` | `dynamodb:Scan` | `arn:aws:dynamodb:eu-west-1:123456789012:table/*` |" \
+           " the reporting job reads every table (OPS-9) |" in added
+    assert "Findings not accepted, which do not block the run:" in added
+    assert "| task | `reports` | `CROSS_ACCOUNT` | `arn:aws:iam::999999999999:role/reporting` | arn:aws:iam::999999999999:role/reporting is in" \
+           " account 999999999999, not the role's account 123456789012 |" in added

@@ -363,3 +363,59 @@ def test_inputs_are_not_changed():
     before = copy.deepcopy(inputs)
     ok("ecs_task_role", inputs)
     assert inputs == before
+
+
+# --- Issue 18.3: account-wide and cross-account grants, with the role's account and the application's prefix ---------
+
+def _doc(action, resource):
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+
+
+@pytest.mark.parametrize("role,inputs,blocking,open_codes", [
+    ("ecs_task_role", task_inputs(grants=[{"service": "secretsmanager", "access": ["read"], "resources": ["staging/cerpac/*"]}]), [], []),
+    ("ecs_task_role", task_inputs(policies=[{"name": "all-secrets", "document": _doc("secretsmanager:GetSecretValue",
+                                                                                      "arn:aws:secretsmanager:eu-west-1:%s:secret:*" % ACCOUNT)}]),
+     [("ecs_task_role_policies", "ACCOUNT_WIDE")], []),
+    ("ecs_task_role", task_inputs(policies=[{"name": "scan", "document": _doc("dynamodb:Scan", "arn:aws:dynamodb:eu-west-1:%s:table/*" % ACCOUNT)}]),
+     [("ecs_task_role_policies", "ACCOUNT_WIDE")], []),
+    ("ecs_task_execution_role", execution_inputs(policies=[{"name": "params", "document": _doc(
+        "ssm:GetParameters", "arn:aws:ssm:eu-west-1:%s:parameter/*" % ACCOUNT)}]), [("ecs_task_execution_role_policies", "ACCOUNT_WIDE")], []),
+    # an intent into another account: a warning, which does not block under fail_on: error
+    ("ecs_task_role", task_inputs(grants=[{"service": "sqs", "access": ["send"], "resources": ["reports"], "account_id": "999999999999"}]),
+     [], ["CROSS_ACCOUNT"]),
+    ("ecs_task_role", task_inputs(policies=[{"name": "assume", "document": _doc("sts:AssumeRole", "arn:aws:iam::999999999999:role/reporting")}]),
+     [], ["CROSS_ACCOUNT"]),
+    ("ecs_task_role", task_inputs(validate_fail_on="warning", policies=[{"name": "assume", "document": _doc(
+        "sts:AssumeRole", "arn:aws:iam::999999999999:role/reporting")}]), [("ecs_task_role_policies", "CROSS_ACCOUNT")], []),
+    ("ecs_task_role", task_inputs(policies=[{"name": "assume", "document": _doc("sts:AssumeRole", "arn:aws:iam::999999999999:role/reporting")}],
+                                  grant_exceptions=[{"code": "CROSS_ACCOUNT", "resource": "arn:aws:iam::999999999999:role/*",
+                                                     "reason": "reports are written by the reporting account (OPS-7)"}]), [], []),
+], ids=["prefix-ok", "secret-star", "table-star", "execution-parameter-star", "intent-account-id", "assume-role", "warning-blocks-with-fail-on",
+        "accepted"])
+def test_account_wide_is_an_error_and_cross_account_a_warning(role, inputs, blocking, open_codes):
+    declaration, problems = declare(role, inputs, {})
+    assert [(problem["field"], problem["finding"]["code"]) for problem in problems] == blocking
+    if not blocking:
+        assert [finding["code"] for finding in declaration["open_findings"]] == open_codes
+
+
+def test_account_wide_fix_names_the_applications_prefix_and_cross_account_names_the_account():
+    problems = refused("ecs_task_role", task_inputs(policies=[{"name": "all-secrets", "document": _doc(
+        "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:%s:secret:*" % ACCOUNT)}]))
+    assert "e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging-cerpac-* " in problems[0]["message"]
+    declaration = ok("ecs_task_role", task_inputs(policies=[{"name": "assume", "document": _doc("sts:AssumeRole",
+                                                                                                 "arn:aws:iam::999999999999:role/reporting")}]))
+    [finding] = declaration["open_findings"]
+    assert (finding["severity"], finding["resource"]) == ("warning", "arn:aws:iam::999999999999:role/reporting")
+    assert finding["message"].startswith("arn:aws:iam::999999999999:role/reporting is in account 999999999999, not the role's account 123456789012")
+    accepted = ok("ecs_task_role", task_inputs(policies=[{"name": "assume", "document": _doc("sts:AssumeRole", "arn:aws:iam::999999999999:role/r")}],
+                                               grant_exceptions=[{"code": "CROSS_ACCOUNT", "reason": "OPS-7"}]))
+    assert [(f["code"], f["reason"]) for f in accepted["accepted_findings"]] == [("CROSS_ACCOUNT", "OPS-7")] and accepted["open_findings"] == []
+
+
+def test_cross_account_waits_for_the_account_when_it_is_not_declared():
+    """With allow_any_account and no caller account yet, the placeholder account is no account to compare with."""
+    inputs = task_inputs(account_id="", allow_any_account=True,
+                         policies=[{"name": "q", "document": _doc("sqs:SendMessage", "arn:aws:sqs:eu-west-1:999999999999:jobs")}])
+    assert ok("ecs_task_role", inputs)["open_findings"] == []
+    assert [f["code"] for f in ok("ecs_task_role", inputs, caller_account_id=ACCOUNT)["open_findings"]] == ["CROSS_ACCOUNT"]
