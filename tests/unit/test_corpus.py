@@ -157,3 +157,28 @@ def _string_operator_on(path, key):
             if "string" in operator.lower() and any(k.lower() == key.lower() for k in block):
                 return True
     return False
+
+
+def test_account_wide_grants_of_aws_managed_policies(results):
+    """Issue 18.3: AWS's own policies name accounts only rarely (they use "*" there, which is RESOURCE_STAR); the account-wide
+    grants of the corpus are the AWS Marketplace policies' automation runbooks in AWS's own per-region accounts."""
+    wide = collections.defaultdict(set)
+    for name, findings in results.items():
+        for finding in findings:
+            if finding["code"] == "ACCOUNT_WIDE":
+                wide[name].add((finding["action"], finding["resource"].split(":")[4], finding["resource"].rsplit(":", 1)[1]))
+    assert sorted(wide) == ["AWSMarketplaceFullAccess.json", "AWSMarketplaceImageBuildFullAccess.json"]
+    for found in wide.values():
+        assert len(found) == 8 and set((action, part) for action, _account, part in found) == {
+            ("ssm:StartAutomationExecution", "automation-definition/*")}
+    # Without the role's account, nothing is CROSS_ACCOUNT.
+    assert not any(f["code"] == "CROSS_ACCOUNT" for findings in results.values() for f in findings)
+
+
+def test_notaction_on_star_is_resource_star_in_the_corpus(results):
+    """Issue 21.10: the corpus's one Allow with NotAction on "*" is RESOURCE_STAR as well."""
+    notaction = [name for name, findings in results.items() if any(f["code"] == "NOT_ACTION_WITH_ALLOW" for f in findings)]
+    assert len(notaction) == 1
+    [name] = notaction
+    assert any(f["code"] == "RESOURCE_STAR" and f["resource"] == "*" and f["action"] == next(
+        g["action"] for g in results[name] if g["code"] == "NOT_ACTION_WITH_ALLOW") for f in results[name])
