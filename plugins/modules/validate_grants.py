@@ -67,12 +67,13 @@ options:
     default: []
   account_id:
     description:
-      - The 12-digit account of the role. An ARN of another account is reported as C(CROSS_ACCOUNT) (a warning).
-        Omitted, accounts are not compared.
+      - The 12-digit account of the role (quoted in YAML). An ARN of another account is reported as C(CROSS_ACCOUNT)
+        (a warning). Omitted, accounts are not compared; any other value fails the task.
     type: str
   name_prefix:
     description:
       - The application's own name prefix (for example V(staging-cerpac-)), shown in the fix of C(ACCOUNT_WIDE).
+      - Letters, digits and C(_+=,.@/-); anything else (a wildcard, a space) fails the task.
     type: str
   exceptions:
     description:

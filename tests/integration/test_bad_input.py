@@ -397,6 +397,8 @@ VALIDATE_ROWS = {
         ([{"code": "RESOURCE_STAR", "reason": "r", "resorce": "*"}], ["exceptions.resorce", "action, code, policy, reason, resource, sid"]),
     ],
     "fail_on": [(7, ["error, warning, never", "got: 7"])],
+    "account_id": [("12345", ["account_id=", "12 digits"]), ("123456789012 ", ["account_id=", "12 digits"])],
+    "name_prefix": [("staging cerpac-", ["name_prefix=", "without wildcards or spaces"]), ("staging-*", ["name_prefix=", "staging-cerpac-"])],
 }
 # A string where a list of mappings belongs: ansible-core splits it into a list and then reports only "dictionary
 # requested, could not parse JSON or key=value", without the option's name (its message, before the action runs).

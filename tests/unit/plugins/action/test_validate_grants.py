@@ -110,3 +110,13 @@ def test_name_prefix_is_in_the_account_wide_fix(action):
     result = action("validate_grants", {"policies": [{"name": "t", "document": wide}], "name_prefix": "staging-cerpac-"})
     assert result["failed"] is True and [finding["code"] for finding in result["findings"]] == ["ACCOUNT_WIDE"]
     assert "arn:aws:dynamodb:eu-west-1:123456789012:table/staging-cerpac-*" in result["findings"][0]["fix"]
+
+
+@pytest.mark.parametrize("args,words", [
+    ({"account_id": "12345"}, "account_id='12345': an AWS account id is exactly 12 digits"),
+    ({"account_id": "arn:aws:iam::123456789012:root"}, "account_id='arn:aws:iam::123456789012:root': an AWS account id is exactly 12 digits"),
+    ({"name_prefix": "staging-*"}, "name_prefix='staging-*': the application's name prefix is letters, digits and _+=,.@/-"),
+])
+def test_bad_account_id_or_name_prefix_is_refused(action, args, words):
+    result = action("validate_grants", dict({"policies": [{"name": "auth", "document": GOOD}]}, **args))
+    assert result["failed"] is True and result["msg"].startswith(words) and "findings" not in result
