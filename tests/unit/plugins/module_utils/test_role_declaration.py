@@ -373,8 +373,8 @@ def _doc(action, resource):
 
 @pytest.mark.parametrize("role,inputs,blocking,open_codes", [
     ("ecs_task_role", task_inputs(grants=[{"service": "secretsmanager", "access": ["read"], "resources": ["staging/cerpac/*"]}]), [], []),
-    ("ecs_task_role", task_inputs(policies=[{"name": "all-secrets", "document": _doc("secretsmanager:GetSecretValue",
-                                                                                      "arn:aws:secretsmanager:eu-west-1:%s:secret:*" % ACCOUNT)}]),
+    ("ecs_task_role", task_inputs(policies=[{"name": "all-secrets",
+                                             "document": _doc("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:%s:secret:*" % ACCOUNT)}]),
      [("ecs_task_role_policies", "ACCOUNT_WIDE")], []),
     ("ecs_task_role", task_inputs(policies=[{"name": "scan", "document": _doc("dynamodb:Scan", "arn:aws:dynamodb:eu-west-1:%s:table/*" % ACCOUNT)}]),
      [("ecs_task_role_policies", "ACCOUNT_WIDE")], []),
@@ -403,8 +403,8 @@ def test_account_wide_fix_names_the_applications_prefix_and_cross_account_names_
     problems = refused("ecs_task_role", task_inputs(policies=[{"name": "all-secrets", "document": _doc(
         "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:%s:secret:*" % ACCOUNT)}]))
     assert "e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging-cerpac-* " in problems[0]["message"]
-    declaration = ok("ecs_task_role", task_inputs(policies=[{"name": "assume", "document": _doc("sts:AssumeRole",
-                                                                                                 "arn:aws:iam::999999999999:role/reporting")}]))
+    assume = _doc("sts:AssumeRole", "arn:aws:iam::999999999999:role/reporting")
+    declaration = ok("ecs_task_role", task_inputs(policies=[{"name": "assume", "document": assume}]))
     [finding] = declaration["open_findings"]
     assert (finding["severity"], finding["resource"]) == ("warning", "arn:aws:iam::999999999999:role/reporting")
     assert finding["message"].startswith("arn:aws:iam::999999999999:role/reporting is in account 999999999999, not the role's account 123456789012")
