@@ -15,7 +15,7 @@ One function per role takes the role's variables by their full names (``ecs_task
          "region", "partition", "path", "trust_policy", "description", "max_session_duration",
          "permissions_boundary" ('' for none), "tags", "purge_tags", "managed_policy_arns",
          "inline_policies": [{"name", "document"}], "grants": [provenance of rendered statements],
-         "accepted_findings": [...], "findings": [...]}
+         "accepted_findings": [...], "open_findings": [...]}
 
     The execution role adds ``"startup": {"secrets", "parameters", "kms_keys", "policy"}``.
 ``declare_passrole(inputs, context)``

@@ -314,6 +314,9 @@ CASES = [
      {"NOT_ACTION_WITH_ALLOW", "RESOURCE_STAR", "PRIVILEGE_ESCALATION"}),
     ("notaction-allow-star-arn", policy({"Effect": "Allow", "NotAction": ["s3:*"], "Resource": "arn:*:*:*:*:*"}), {},
      {"NOT_ACTION_WITH_ALLOW", "RESOURCE_STAR", "PRIVILEGE_ESCALATION"}),
+    ("notaction-leaving-no-method", policy({"Effect": "Allow", "Resource": "*", "NotAction": [
+        "iam:*", "sts:*", "ec2:*", "lambda:*", "ecs:*", "glue:*", "cloudformation:*", "datapipeline:*", "sagemaker:*", "apprunner:*",
+        "codebuild:*", "bedrock-agentcore:*", "ec2-instance-connect:*", "ssm:*"]}), {}, {"NOT_ACTION_WITH_ALLOW", "RESOURCE_STAR"}),
     ("notaction-allow-everywhere-deny-all", policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, deny("*", "*")), {},
      {"NOT_ACTION_WITH_ALLOW"}),
     ("notaction-deny-ok", policy(allow("s3:GetObject", OBJECTS), {"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"}), {}, set()),
