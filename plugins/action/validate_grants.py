@@ -54,7 +54,7 @@ ARGUMENT_SPEC = dict(
 
 
 def environment_name_errors(environment, other_environments):
-    """One message per environment name that could never match a resource as a whole word (so would check nothing)."""
+    """One message per environment name that could never match a resource as a whole name component (so would check nothing)."""
     errors = []
     if environment is not None and not ENVIRONMENT_NAME_RE.match(environment):
         errors.append("environment=%r" % (environment,))

@@ -57,9 +57,10 @@ options:
     type: str
   other_environments:
     description:
-      - Names of the other environments. A resource that contains one of them as a whole word
-        (delimited by the start, the end or any character other than a letter or digit) is reported as
-        C(CROSS_ENVIRONMENT). The name in O(environment) is never reported.
+      - Names of the other environments. A resource whose name (the ARN's resource part) has one of them as a whole
+        component (between C(-), C(_), C(/), C(.), C(:), a wildcard, the start or the end) is reported as
+        C(CROSS_ENVIRONMENT), unless the name has O(environment) as a component too. The name in O(environment) is never
+        reported.
       - Each is letters, digits and single hyphens; any other name (V(production, prod), V("")) fails the task, since it
         could never match.
     type: list
