@@ -158,7 +158,8 @@ def main():
             if not outcome["released"]:
                 module.warn("ecs_iam_lock: %s no longer holds this run (%s), so it was left alone"
                             % (url, outcome["holder"].get("run_id", "no object")))
-            module.exit_json(changed=outcome["released"], released=outcome["released"], holder=outcome["holder"], **result)
+            result["changed"] = outcome["released"]
+            module.exit_json(released=outcome["released"], holder=outcome["holder"], **result)
         identity = params["identity"]
         result["run_id"] = identity.get("run_id")
         if module.check_mode:
@@ -169,7 +170,8 @@ def main():
         outcome = acquire(s3, bucket, key, identity, error)
         if not outcome["acquired"]:
             module.fail_json(msg=held_message(url, outcome["holder"]), acquired=False, holder=outcome["holder"], **result)
-        module.exit_json(changed=True, acquired=True, holder=identity, **result)
+        result["changed"] = True
+        module.exit_json(acquired=True, holder=identity, **result)
     except LockError as e:
         module.fail_json(msg=str(e), acquired=False, **result)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
