@@ -23,7 +23,7 @@ description:
     and without the C(<environment>-) name prefix is not found (it would take a tag read for every role of the account).
   - With O(prune=true), deletes each leftover that both its path and its tags place in the environment, with the
     module's own IAM calls (not M(amazon.aws.iam_role), so that the role is read again and checked just before the
-    first write): C(DeleteRolePolicy) for each inline policy, C(DetachRolePolicy) for each managed policy,
+    first write), C(DeleteRolePolicy) for each inline policy, C(DetachRolePolicy) for each managed policy,
     C(RemoveRoleFromInstanceProfile) for each instance profile (and C(DeleteInstanceProfile) for the one named like
     the role, as M(amazon.aws.iam_role) does with C(delete_instance_profile)), then C(DeleteRole). A leftover that only
     its path or only its tags place in the environment is listed and never touched.

@@ -9,15 +9,15 @@ module: run_lock
 short_description: Take or release the run lock of an environment, an S3 object created with a conditional write
 version_added: 0.2.0
 description:
-  - Takes the lock (O(state=acquired)) by creating the S3 object O(url) with C(PutObject) and C(If-None-Match: *),
-    as Terraform 1.10's S3 backend does with C(use_lockfile): S3 creates the object only when none has that key, so
+  - Takes the lock (O(state=acquired)) by creating the S3 object O(url) with C(PutObject) and the header
+    C(If-None-Match) set to C(*), as Terraform 1.10's S3 backend does with C(use_lockfile); S3 creates the object only when none has that key, so
     of two runs exactly one gets it. The object holds the run's identity (run id, user, host, process id, playbook,
     inventory and start time in UTC), which the action plugin of the same name fills in on the controller.
   - When the object exists the module fails, naming the holder and when it started, and writes nothing.
   - Fails closed on an endpoint that ignores C(If-None-Match) (the same conditional write, sent again once the object
-    exists, must be refused; the object read back must hold this run's id): the run is refused.
+    exists, must be refused; the object read back must hold this run's id), and refuses the run.
   - Releases the lock (O(state=released)) by deleting the object, only when it holds this run's id (O(run_id)).
-  - In check mode nothing is written: the module reads the object and warns when another run holds it.
+  - In check mode nothing is written; the module reads the object and warns when another run holds it.
   - Used by V(playbooks/deploy.yml) with C(-e ecs_iam_lock=s3://bucket/key); its callback plugin releases the lock
     when a run fails before its last play.
 author:
