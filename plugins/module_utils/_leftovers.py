@@ -120,6 +120,8 @@ def describe(leftover):
     grants = "inline policies [%s], managed policies [%s], instance profiles [%s]" % (
         ", ".join(leftover.get("inline_policies") or []), ", ".join(leftover.get("managed_policies") or []),
         ", ".join(leftover.get("instance_profiles") or []))
+    if leftover.get("passrole_policies"):
+        grants += "; the deployer's inline policies [%s] name it" % ", ".join(leftover["passrole_policies"])
     if leftover["prunable"]:
         fate = "-e ecs_iam_prune=true deletes it"
     else:
@@ -150,3 +152,40 @@ def diff(leftovers):
                                         "managed_policies": list(leftover.get("managed_policies") or []),
                                         "instance_profiles": list(leftover.get("instance_profiles") or [])}
     return {"before": before, "after": {}}
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def passrole_policies(policies, pruned_arns):
+    """The deployer's inline policies that name pruned roles (per-application PassRole mode: <env>-<app>-ecs-passrole
+    names the application's role ARNs, and outlives a removed application).
+
+    ``policies``: {name: document}. Returns {"delete": [names], "edit": {name: [pruned ARNs it names]}, "named": {name:
+    [pruned ARNs it names]} for both}: a policy is
+    deleted only when every statement allows iam:PassRole and nothing else, on pruned roles' ARNs and nothing else (it
+    grants nothing once they are gone); a policy that names a pruned role among other things is left for a person to edit.
+    A policy that names the environment's path (role/ecs/staging/*) names no ARN exactly and is not touched.
+    """
+    pruned = set(pruned_arns)
+    delete, edit, named_by = [], {}, {}
+    for name, document in sorted(policies.items()):
+        statements = _as_list((document or {}).get("Statement") or []) if isinstance(document, dict) else []
+        resources = [resource for statement in statements if isinstance(statement, dict)
+                     for resource in _as_list(statement.get("Resource") or [])]
+        named = sorted(set(resource for resource in resources if resource in pruned))
+        if not named:
+            continue
+        named_by[name] = named
+        only_passrole = statements and all(
+            isinstance(statement, dict) and statement.get("Effect") == "Allow" and "NotAction" not in statement
+            and "NotResource" not in statement
+            and [str(action).lower() for action in _as_list(statement.get("Action") or [])] == ["iam:passrole"]
+            and all(resource in pruned for resource in _as_list(statement.get("Resource") or []))
+            for statement in statements)
+        if only_passrole:
+            delete.append(name)
+        else:
+            edit[name] = named
+    return {"delete": delete, "edit": edit, "named": named_by}

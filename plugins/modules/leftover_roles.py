@@ -57,6 +57,18 @@ options:
     description: Print a warning for each leftover (deploy); verify fails on them instead.
     type: bool
     default: true
+  deployer_role_name:
+    description:
+      - The deployer role (C(ecs_deployer_passrole_role_name)). Its inline policies that name a prunable leftover's ARN
+        are listed with it; with O(prune=true), a policy that allows C(iam:PassRole) on pruned roles and nothing else
+        (a removed application's C(<env>-<app>-ecs-passrole) in per-application mode) is deleted, any other is left for
+        a person to edit (a warning). A policy that names the environment's path is never touched.
+    type: str
+    default: ''
+  deployer_user_name:
+    description: The deployer user (C(ecs_deployer_passrole_user_name)), as O(deployer_role_name); ignored when O(deployer_role_name) is set.
+    type: str
+    default: ''
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -110,6 +122,11 @@ pruned:
   returned: always
   type: list
   elements: str
+deployer_policies_deleted:
+  description: The deployer's inline policies deleted because they passed pruned roles and nothing else.
+  returned: with O(prune=true)
+  type: list
+  elements: str
 """
 
 try:
@@ -126,6 +143,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import c
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import classify
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import describe
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import diff
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import passrole_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import prune_steps
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import still_prunable
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
@@ -167,6 +185,33 @@ def write(client, operation, params):
         pass  # gone already (a lost answer resent, or removed meanwhile)
 
 
+def deployer_of(params):
+    """("role", name) or ("user", name) of the deployer, or None."""
+    if params["deployer_role_name"]:
+        return ("role", params["deployer_role_name"])
+    if params["deployer_user_name"]:
+        return ("user", params["deployer_user_name"])
+    return None
+
+
+def deployer_key(kind):
+    return "RoleName" if kind == "role" else "UserName"
+
+
+def read_inline_policies(client, kind, name, only=None):
+    """{policy name: document} of the deployer's inline policies ({} when the deployer does not exist)."""
+    try:
+        names = [only] if only else _all(client, "list_%s_policies" % kind, "PolicyNames", **{deployer_key(kind): name})
+        return dict((policy, _get_policy(client, kind, name, policy)) for policy in names)
+    except is_boto3_error_code("NoSuchEntity"):
+        return {}
+
+
+@AWSRetry.jittered_backoff()
+def _get_policy(client, kind, name, policy):
+    return getattr(client, "get_%s_policy" % kind)(**{deployer_key(kind): name, "PolicyName": policy})["PolicyDocument"]
+
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
@@ -176,6 +221,8 @@ def main():
             declared=dict(type="list", elements="str", default=[]),
             prune=dict(type="bool", default=False),
             warn=dict(type="bool", default=True),
+            deployer_role_name=dict(type="str", default=""),
+            deployer_user_name=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
@@ -200,6 +247,13 @@ def main():
             if leftover is not None:
                 leftover.update(read_grants(client, leftover["name"]))
                 leftovers.append(leftover)
+        deployer = deployer_of(params)
+        passrole = {"delete": [], "edit": {}, "named": {}}
+        prunable_arns = [leftover["arn"] for leftover in leftovers if leftover["prunable"]]
+        if deployer and prunable_arns:
+            passrole = passrole_policies(read_inline_policies(client, *deployer), prunable_arns)
+            for leftover in leftovers:
+                leftover["passrole_policies"] = sorted(name for name, arns in passrole["named"].items() if leftover["arn"] in arns)
         findings = [describe(leftover) for leftover in leftovers]
         result = {"account_id": account_id, "leftovers": leftovers, "findings": findings, "pruned": [], "changed": False}
         if params["warn"] and not params["prune"]:
@@ -221,9 +275,24 @@ def main():
                     for operation, call in prune_steps(leftover):
                         write(client, operation, call)
                 result["pruned"].append(leftover["name"])
-            result["changed"] = bool(result["pruned"])
+            pruned_arns = set(leftover["arn"] for leftover in leftovers if leftover["name"] in result["pruned"])
+            result["deployer_policies_deleted"] = []
+            for name in passrole["delete"]:
+                if not module.check_mode:
+                    fresh = passrole_policies(read_inline_policies(client, *deployer, only=name), sorted(pruned_arns))
+                    if name not in fresh["delete"]:
+                        module.warn("the deployer's inline policy %s changed since it was read, or names a role that was not pruned; left alone" % name)
+                        continue
+                    write(client, "delete_%s_policy" % deployer[0], {deployer_key(deployer[0]): deployer[1], "PolicyName": name})
+                result["deployer_policies_deleted"].append(name)
+            for name, arns in passrole["edit"].items():
+                module.warn("the deployer's inline policy %s names the pruned role(s) %s among other grants: remove them from it by hand"
+                            % (name, ", ".join(arns)))
+            result["changed"] = bool(result["pruned"] or result["deployer_policies_deleted"])
             if module._diff:
                 result["diff"] = diff([leftover for leftover in leftovers if leftover["name"] in result["pruned"]])
+                if result["deployer_policies_deleted"]:
+                    result["diff"]["before"]["deployer %s %s inline policies" % deployer] = result["deployer_policies_deleted"]
         module.exit_json(**result)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="leftovers of %s: IAM call failed" % env)

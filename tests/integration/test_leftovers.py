@@ -130,3 +130,33 @@ def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
     run = playbook(CONTROL_PLAYBOOK)
     assert run.rc == 0, run.output
     assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls
+
+
+def test_per_application_passrole_policy_of_a_removed_host_is_deleted_with_its_roles(playbook, iam, make_inventory):
+    """Per-application PassRole mode (no path in ecs_deployer_passrole_role_paths): the removed application's
+    <env>-<app>-ecs-passrole on the deployer passes only its roles, so prune deletes it with them; the remaining
+    application's policy, and a hand-written one naming a pruned role among other grants, are read back unchanged."""
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=TRUST)
+    per_application = {"ecs_deployer_passrole_role_paths": [], "ecs_deployer_passrole_role_name": "deployer"}
+    full = make_inventory(group_vars=per_application, name="full")
+    run = playbook("deploy.yml", str(full))
+    assert run.rc == 0, run.output
+    assert sorted(iam.list_role_policies(RoleName="deployer")["PolicyNames"]) == ["staging-cerpac-ecs-passrole", "staging-worker-ecs-passrole"]
+    worker_arn = iam.get_role(RoleName="staging-worker-ecs-task-role")["Role"]["Arn"]
+    iam.put_role_policy(RoleName="deployer", PolicyName="hand-written", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": [worker_arn, "arn:aws:iam::123456789012:role/other"]}]}))
+    kept = {name: iam.get_role_policy(RoleName="deployer", PolicyName=name)["PolicyDocument"] for name in ("staging-cerpac-ecs-passrole", "hand-written")}
+
+    removed = make_inventory(hosts=["cerpac"], group_vars=per_application, name="removed")
+    run = playbook("deploy.yml", str(removed))
+    assert run.rc == 0, run.output
+    assert "the deployer's inline policies [hand-written, staging-worker-ecs-passrole] name it" in " ".join(run.output.split())
+    assert run.writes == []
+
+    run = playbook("deploy.yml", str(removed), extra_vars={"ecs_iam_prune": "true"})
+    assert run.rc == 0, run.output
+    assert "the deployer's inline policy hand-written names the pruned role(s) " + worker_arn in " ".join(run.output.split())
+    assert sorted(iam.list_role_policies(RoleName="deployer")["PolicyNames"]) == ["hand-written", "staging-cerpac-ecs-passrole"]
+    assert {name: iam.get_role_policy(RoleName="deployer", PolicyName=name)["PolicyDocument"] for name in kept} == kept
+    assert run.calls.count("DeleteRolePolicy") == 4 + 1  # worker's three grants and its execution role's secrets policy; the deployer's policy
+    assert "staging-worker-ecs-task-role" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]

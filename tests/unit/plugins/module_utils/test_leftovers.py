@@ -6,6 +6,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import c
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import classify
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import declared_role_names
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import describe
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import passrole_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import path_says
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import prune_refusal
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import prune_steps
@@ -70,9 +71,9 @@ def test_candidates_are_the_undeclared_roles_under_the_path_or_named_for_the_env
                     "not_pruned_because": "its tags do not say Environment=staging, ManagedBy=Ansible, Module=ecs_task_role|ecs_task_execution_role"}),
     (ROLES[3], TAGS, {"path_says": False, "tags_say": True, "prunable": False,
                       "not_pruned_because": "it is not under the environment's path /ecs/staging/"}),
-    (ROLES[1], dict(TAGS, Environment="production"), {"path_says": True, "tags_say": False, "prunable": False,
-                                                     "not_pruned_because": "its tags do not say Environment=staging, ManagedBy=Ansible, "
-                                                                           "Module=ecs_task_role|ecs_task_execution_role"}),
+    (ROLES[1], dict(TAGS, Environment="production"),
+     {"path_says": True, "tags_say": False, "prunable": False,
+      "not_pruned_because": "its tags do not say Environment=staging, ManagedBy=Ansible, Module=ecs_task_role|ecs_task_execution_role"}),
     (ROLES[3], {}, None),
 ])
 def test_classify_reports_a_leftover_and_prunes_only_when_path_and_tags_both_say_the_environment(role, tags, expected):
@@ -133,10 +134,38 @@ def test_declared_role_names_from_every_host_of_the_inventory(hostvars, expected
 @pytest.mark.parametrize("prune, play, inventory, missing, expected", [
     (False, ["a"], ["a", "b"], ["b"], ""),
     (True, ["a", "b"], ["a", "b"], [], ""),
-    (True, ["a"], ["a", "b"], ["b"], "ecs_iam_prune: refused under --limit (or a job slice): the run does not include 1 of the inventory's "
-                                      "hosts (b), so it cannot know which roles they declare. Run the whole inventory to prune, without --limit."),
-    (True, ["a", "b"], ["a", "b"], ["b"], "ecs_iam_prune: refused: host(s) b published no declaration, so the run cannot know which roles "
-                                          "they declare"),
+    (True, ["a"], ["a", "b"], ["b"],
+     "ecs_iam_prune: refused under --limit (or a job slice): the run does not include 1 of the inventory's "
+     "hosts (b), so it cannot know which roles they declare. Run the whole inventory to prune, without --limit."),
+    (True, ["a", "b"], ["a", "b"], ["b"],
+     "ecs_iam_prune: refused: host(s) b published no declaration, so the run cannot know which roles they declare"),
 ])
 def test_prune_is_refused_when_the_run_does_not_hold_every_host(prune, play, inventory, missing, expected):
     assert prune_refusal(prune, play, inventory, missing) == expected
+
+
+GONE = "arn:aws:iam::111111111111:role/staging-gone-ecs-task-role"
+GONE_EXEC = "arn:aws:iam::111111111111:role/staging-gone-ecs-task-execution-role"
+KEPT = "arn:aws:iam::111111111111:role/staging-kept-ecs-task-role"
+
+
+def passrole(*resources, action="iam:PassRole", extra=None):
+    statement = {"Effect": "Allow", "Action": action, "Resource": list(resources) if len(resources) > 1 else resources[0],
+                 "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}}
+    return {"Version": "2012-10-17", "Statement": [statement] + ([extra] if extra else [])}
+
+
+@pytest.mark.parametrize("policies, expected", [
+    ({"staging-gone-ecs-passrole": passrole(GONE, GONE_EXEC)},
+     {"delete": ["staging-gone-ecs-passrole"], "edit": {}, "named": {"staging-gone-ecs-passrole": [GONE_EXEC, GONE]}}),
+    ({"staging-gone-ecs-passrole": passrole(GONE, action=["IAM:PassRole"])},
+     {"delete": ["staging-gone-ecs-passrole"], "edit": {}, "named": {"staging-gone-ecs-passrole": [GONE]}}),
+    ({"mixed": passrole(GONE, KEPT)}, {"delete": [], "edit": {"mixed": [GONE]}, "named": {"mixed": [GONE]}}),
+    ({"more": passrole(GONE, action=["iam:PassRole", "iam:GetRole"])}, {"delete": [], "edit": {"more": [GONE]}, "named": {"more": [GONE]}}),
+    ({"two": passrole(GONE, extra={"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})},
+     {"delete": [], "edit": {"two": [GONE]}, "named": {"two": [GONE]}}),
+    ({"staging-ecs-passrole": passrole("arn:aws:iam::111111111111:role/ecs/staging/*")}, {"delete": [], "edit": {}, "named": {}}),
+    ({"staging-kept-ecs-passrole": passrole(KEPT)}, {"delete": [], "edit": {}, "named": {}}),
+])
+def test_passrole_policies_deletes_only_a_policy_that_passes_pruned_roles_and_nothing_else(policies, expected):
+    assert passrole_policies(policies, [GONE, GONE_EXEC]) == expected
