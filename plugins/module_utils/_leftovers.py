@@ -6,7 +6,7 @@
 """Leftovers: roles of an environment that no host of its inventory declares (a removed application, an execution
 role turned off), found, described and planned for deletion. Plain data in, plain data out; no AWS call here.
 
-A role is *of the environment* when its path says so or its tags say so:
+A role is *of the environment* when its path says so or its tags say so (with the path ``/``, only its tags):
 
 - path: under the environment's path (``/ecs/staging/``); when the environment's path is ``/``, which says nothing
   about the environment, the path says so only for a role directly under ``/`` whose name starts with ``<env>-``;
@@ -98,7 +98,9 @@ def classify(role, tags, env, env_path):
     leftover of the environment, else None. ``prune`` says why not when it is not prunable ("" when it is)."""
     name, path = role["RoleName"], role.get("Path") or "/"
     by_path, by_tags = path_says(path, name, env, env_path), tags_say(tags, env)
-    if not (by_path or by_tags):
+    # The path / says nothing about who owns a role (an account's hand-made roles live there too, named for the
+    # environment or not): there only the tags make a leftover, and the name prefix is the path's half of prune's test.
+    if not (by_tags or (by_path and (env_path or "/") != "/")):
         return None
     reasons = []
     if not by_path:

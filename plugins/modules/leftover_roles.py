@@ -12,9 +12,10 @@ description:
   - Finds the leftovers of an environment, the IAM roles that are the environment's but that no host of the inventory
     declares (an application removed from the inventory, an execution role turned off), and lists each with its grants
     (inline policy names, managed policy attachments, instance profiles).
-  - A role is the environment's when it is under the environment's path O(path) (for the path C(/), directly under
-    C(/) with a name starting C(<environment>-)), or when its tags say C(Environment=<environment>),
-    C(ManagedBy=Ansible) and C(Module) one of C(ecs_task_role), C(ecs_task_execution_role).
+  - A role is the environment's when it is under the environment's path O(path), or when its tags say
+    C(Environment=<environment>), C(ManagedBy=Ansible) and C(Module) one of C(ecs_task_role), C(ecs_task_execution_role).
+    The path C(/) says nothing about the environment; with it only the tags make a leftover, and prune also needs the
+    role directly under C(/) with a name starting C(<environment>-).
   - Reads first the caller's account (C(sts:GetCallerIdentity)) and refuses credentials of another account than
     O(account_id) before any listing is trusted. Then one C(iam:ListRoles) pass over the account (1000 roles a page),
     and C(iam:ListRoleTags) only for the roles not declared that are under the path or named C(<environment>-...)

@@ -89,6 +89,9 @@ def test_classify_with_the_root_path_needs_the_name_prefix():
     assert found["prunable"] is True
     found = classify({"RoleName": "x", "Path": "/", "Arn": "arn:aws:iam::111111111111:role/x"}, TAGS, "staging", "/")
     assert found["prunable"] is False and found["not_pruned_because"] == "its path is not / with a name starting staging-"
+    # Under / a role named for the environment without the collection's tags (a CI role made by hand) is nobody's leftover.
+    assert classify({"RoleName": "staging-ci-deployer", "Path": "/", "Arn": "arn:aws:iam::111111111111:role/staging-ci-deployer"}, {},
+                    "staging", "/") is None
 
 
 @pytest.mark.parametrize("live, tags, expected", [
