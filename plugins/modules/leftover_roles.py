@@ -88,7 +88,7 @@ notes:
   - IAM permissions needed are C(sts:GetCallerIdentity), C(iam:ListRoles), C(iam:ListRoleTags), C(iam:ListRolePolicies),
     C(iam:ListAttachedRolePolicies), C(iam:ListInstanceProfilesForRole), C(iam:GetRole) and, to prune,
     C(iam:DeleteRolePolicy), C(iam:DetachRolePolicy), C(iam:RemoveRoleFromInstanceProfile), C(iam:DeleteInstanceProfile),
-    C(iam:DeleteRole).
+    C(iam:DeleteRole); with a deployer user, C(iam:ListUserPolicies), C(iam:GetUserPolicy) and C(iam:DeleteUserPolicy).
 """
 
 EXAMPLES = r"""
