@@ -85,3 +85,26 @@ def test_check_mode_takes_no_lock_and_says_who_holds_it(playbook, s3):
     assert "check mode takes no lock; ecs_iam_lock: " in " ".join(run.output.split())
     assert run.calls.bucket_requests(BUCKET) == [("GET", f"/{BUCKET}/{KEY}")]
     assert json.loads(lock_object(s3)) == HOLDER
+
+
+def test_an_endpoint_that_ignores_the_conditional_write_is_refused_before_any_iam_call(tmp_path, monkeypatch):
+    """Fail closed: against an S3 endpoint that ignores If-None-Match (moto told to drop the header), the run is refused,
+    no IAM call is made and no lock is left; the same run against moto as published takes the lock (the control is the
+    successful-run test above)."""
+    from tests.support.local_aws import LocalAWS  # pylint: disable=import-outside-toplevel
+    from tests.support.reliability import ANSIBLE_PLAYBOOK, REPO, playbook_env, run_playbook  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setenv("MOTO_S3_IGNORE_IF_NONE_MATCH", "true")
+    with LocalAWS(log_path=str(tmp_path / "moto.log")) as aws:
+        s3 = boto3.client("s3", endpoint_url=aws.url, region_name=aws.region, aws_access_key_id="testing", aws_secret_access_key="testing")
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": aws.region})
+        s3.put_object(Bucket=BUCKET, Key="probe", Body=b"1")
+        s3.put_object(Bucket=BUCKET, Key="probe", Body=b"2", IfNoneMatch="*")  # accepted: this endpoint ignores the condition
+        s3.delete_object(Bucket=BUCKET, Key="probe")
+        with aws.recording() as calls:
+            run = run_playbook([ANSIBLE_PLAYBOOK, "-i", str(REPO / "inventories" / "staging"),
+                                str(REPO / "playbooks" / "deploy.yml"), "--limit", "cerpac", "-e", f"ecs_iam_lock={LOCK}"], playbook_env(aws))
+        assert run.rc != 0
+        assert f"ecs_iam_lock: the S3 endpoint ignored the conditional write (If-None-Match: *) on {LOCK}" in " ".join(run.output.split())
+        assert calls.without_bucket(BUCKET).actions == []
+        assert s3.list_objects_v2(Bucket=BUCKET).get("Contents") is None
