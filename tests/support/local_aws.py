@@ -113,6 +113,15 @@ def _describe(entry):
     return f"{entry.get('method')} {url.path or '?'}{'?' + url.query if url.query else ''} ({content_type}) body={str(body)[:80]!r}"
 
 
+def _path(entry):
+    return urllib.parse.urlsplit(str(entry.get("url") or "")).path if isinstance(entry, dict) else ""
+
+
+def _in_bucket(entry, bucket):
+    path = _path(entry)
+    return path == f"/{bucket}" or path.startswith(f"/{bucket}/")
+
+
 class Calls:
     """The IAM/STS actions recorded during one `LocalAWS.recording()` block.
 
@@ -145,6 +154,19 @@ class Calls:
     @property
     def writes(self):
         return [action for action in self.actions if is_write(action)]
+
+    def bucket_requests(self, bucket):
+        """(method, path) of each S3 request addressed to ``bucket`` (path style: /<bucket> or /<bucket>/<key>)."""
+        return [(entry.get("method"), _path(entry)) for entry in self.entries if _in_bucket(entry, bucket)]
+
+    def without_bucket(self, bucket):
+        """These calls without the S3 requests addressed to ``bucket``, so that a test of the run lock counts the IAM/STS
+        calls alone; every other request stays and is classified as before (an S3 request elsewhere is still a write)."""
+        kept = Calls()
+        for entry in self.entries:
+            if not _in_bucket(entry, bucket):
+                kept.add(entry)
+        return kept
 
     def count(self, action):
         return self.actions.count(action)

@@ -9,6 +9,7 @@ import base64
 import copy
 import json
 import pathlib
+import urllib.parse
 
 import pytest
 
@@ -202,3 +203,19 @@ def test_calls_of_reads_only_have_no_writes():
     assert calls.actions == ["GetRole", "ListRolePolicies", "GetCallerIdentity", "ListRoles"]
     assert calls.writes == [] and calls.unparsed == []
     assert repr(calls) == "Calls(['GetRole', 'ListRolePolicies', 'GetCallerIdentity', 'ListRoles'])"
+
+
+@pytest.mark.parametrize("url, in_bucket", [
+    ("http://127.0.0.1:5000/lock-bucket/staging.lock", True),
+    ("http://127.0.0.1:5000/lock-bucket", True),
+    ("http://127.0.0.1:5000/lock-bucket-other/staging.lock", False),
+    ("http://127.0.0.1:5000/other/lock-bucket/k", False),
+])
+def test_without_bucket_drops_only_that_buckets_requests(url, in_bucket):
+    calls = Calls()
+    calls.add(SAMPLES["form_create_role"])
+    calls.add({"method": "PUT", "url": url, "headers": {}, "body": ""})
+    assert calls.writes == ["CreateRole", None]
+    kept = calls.without_bucket("lock-bucket")
+    assert kept.writes == (["CreateRole"] if in_bucket else ["CreateRole", None])
+    assert calls.bucket_requests("lock-bucket") == ([("PUT", urllib.parse.urlsplit(url).path)] if in_bucket else [])
