@@ -63,4 +63,4 @@ newest-ansible: setup
 	bash scripts/newest_ansible.sh
 
 clean:
-	rm -rf $(VENV) .collections .cache rendered tests/output .pytest_cache
+	rm -rf $(VENV) .collections .cache tests/output .pytest_cache
