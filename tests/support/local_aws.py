@@ -93,6 +93,13 @@ def _action_of(entry):
     return action if ACTION_RE.match(action) else None
 
 
+def action_of_request(method, url, headers, body):
+    """The API action of one HTTP request as a proxy sees it (``body`` in bytes), told as strictly as the recorder's
+    entries are (`_action_of`): None when it cannot be told for certain, which `is_write` counts as a write."""
+    entry = {"method": method, "url": url, "headers": dict(headers or {}), "body": base64.b64encode(body or b"").decode("ascii"), "body_encoded": True}
+    return _action_of(entry)
+
+
 def is_write(action):
     """True unless ``action`` is certainly a read (see READ_VERBS): None and anything unknown count as writes."""
     return not (isinstance(action, str) and READ_ACTION_RE.match(action) is not None and action not in WRITES_DESPITE_THEIR_VERB)
