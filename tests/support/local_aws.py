@@ -156,6 +156,22 @@ class Calls:
     def count(self, action):
         return self.actions.count(action)
 
+    def parameters(self, action):
+        """The form parameters ({name: first value}) of each recorded request of ``action``, in order: which role a
+        ``PutRolePolicy`` wrote to, under which policy name."""
+        found = []
+        for entry, seen in zip(self.entries, self.actions):
+            if seen != action:
+                continue
+            body = entry.get("body") or ""
+            if entry.get("body_encoded"):
+                body = base64.b64decode(body).decode("utf-8")
+            query = urllib.parse.urlsplit(str(entry.get("url") or "")).query
+            fields = urllib.parse.parse_qs(query, keep_blank_values=True)
+            fields.update(urllib.parse.parse_qs(body, keep_blank_values=True))
+            found.append({name: values[0] for name, values in fields.items()})
+        return found
+
     def __len__(self):
         return len(self.actions)
 

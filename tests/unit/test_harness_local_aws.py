@@ -202,3 +202,19 @@ def test_calls_of_reads_only_have_no_writes():
     assert calls.actions == ["GetRole", "ListRolePolicies", "GetCallerIdentity", "ListRoles"]
     assert calls.writes == [] and calls.unparsed == []
     assert repr(calls) == "Calls(['GetRole', 'ListRolePolicies', 'GetCallerIdentity', 'ListRoles'])"
+
+
+def test_calls_give_the_parameters_of_each_request_of_an_action():
+    def entry(body):
+        return {"method": "POST", "url": "/", "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+                "body": base64.b64encode(body.encode()).decode(), "body_encoded": True}
+
+    calls = Calls()
+    for body in ("Action=PutRolePolicy&RoleName=app-task&PolicyName=grants-s3&PolicyDocument=%7B%7D",
+                 "Action=GetRole&RoleName=deployer",
+                 "Action=PutRolePolicy&RoleName=deployer&PolicyName=staging-ecs-passrole&PolicyDocument=%7B%7D"):
+        calls.add(entry(body))
+    assert [(params["RoleName"], params["PolicyName"]) for params in calls.parameters("PutRolePolicy")] == [
+        ("app-task", "grants-s3"), ("deployer", "staging-ecs-passrole")]
+    assert calls.parameters("GetRole") == [{"Action": "GetRole", "RoleName": "deployer"}]
+    assert calls.parameters("DeleteRole") == []
