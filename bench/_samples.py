@@ -27,6 +27,7 @@ def spread(values):
 
 def show(values, digits=2):
     """``median (min-max)`` of the samples; the median alone when there is one sample."""
+    values = list(values)
     median, low, high = spread(values)
     if len(values) == 1:
         return "%.*f" % (digits, median)
