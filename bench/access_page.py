@@ -98,8 +98,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PATH="%s:%s" % (BIN, os.environ["PATH"]))
     print(f"render.yml with and without the access page, {args.samples} sample(s) each, alternating; seconds: median (min-max)")
-    print("%5s  %20s  %20s  %6s  %18s  %18s  %6s  %9s" % ("apps", "render.yml", "without the page", "ratio", "page compute",
-                                                           "render grants", "ratio", "page size"))
+    header = ("apps", "render.yml", "without the page", "ratio", "page compute", "render grants", "ratio", "page size")
+    print("%5s  %20s  %20s  %6s  %18s  %18s  %6s  %9s" % header)
     for size in [int(size) for size in args.apps.split(",")]:
         root = pathlib.Path(tempfile.mkdtemp(prefix="bench-access-page-"))
         try:

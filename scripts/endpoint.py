@@ -37,7 +37,7 @@ def main(argv=None):
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda *dummy: stop.set())
     try:
         aws = LocalAWS(port=args.port, region=args.region).start()
     except RuntimeError as exc:

@@ -26,7 +26,7 @@ def read_exports(proc, timeout=60):
         if not line:
             pytest.fail(f"scripts/endpoint.py ended before printing its export lines (exit {proc.poll()}): {proc.stderr.read()}")
         if line.startswith("export "):
-            name, _, value = line[len("export "):].strip().partition("=")
+            name, dummy, value = line[len("export "):].strip().partition("=")
             exports[name] = shlex.split(value)[0]
         if line.startswith("# then"):
             return exports
