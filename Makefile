@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo test unit integration molecule sanity lint changelog bench clean newest-ansible
+.PHONY: setup demo endpoint test unit integration molecule sanity lint changelog bench clean newest-ansible
 
 setup: $(VENV)/.installed $(AMAZON_AWS) $(SELF_LINK)
 
@@ -34,7 +34,15 @@ $(SELF_LINK):
 demo: setup
 	$(BIN)/python -m scripts.demo
 
-test: setup
+# The local AWS endpoint of the tests (moto, AWS managed policies loaded), in the foreground: prints the `export` lines.
+PORT ?= 5000
+endpoint: setup
+	$(BIN)/python -m scripts.endpoint --port $(PORT)
+
+# The prerequisites first (scripts/preflight.sh, one line per missing one), before the venv is built.
+test:
+	PYTHON=$(PYTHON) bash scripts/preflight.sh
+	$(MAKE) --no-print-directory setup
 	bash scripts/test.sh
 
 unit: setup
@@ -63,4 +71,4 @@ newest-ansible: setup
 	bash scripts/newest_ansible.sh
 
 clean:
-	rm -rf $(VENV) .collections .cache rendered tests/output .pytest_cache
+	rm -rf $(VENV) .collections .cache tests/output .pytest_cache

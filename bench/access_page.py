@@ -1,35 +1,40 @@
-"""What the access page costs, against baselines measured in the same run, on first passes in new processes.
+"""What the access page costs a user: playbooks/render.yml with the page against render.yml without it, in one run.
 
-    PYTHONPATH=.:.collections .venv/bin/python -m bench.access_page
+    PYTHONPATH=.:.collections python -m bench.access_page [--apps 2,30,100] [--samples 5]
 
-For environments of N applications (3 to 5 grants each, plus execution roles; tests/support/access_inputs.py):
-
-* task: ``ansible-playbook`` with one ``cerpac.ecs_iam.access_page`` task writing the page, against one
-  ``ansible.builtin.copy`` task writing the same bytes (the least any page-writing task costs);
-* compute: ``access_page()`` alone in a new Python process, against ``render_grants`` over every grant of the
-  environment in a new process (what render.yml already does for the same roles).
-
-Each pair alternates ``BENCH_REPEAT`` times (default 3) on distinct inputs (a new folder each run); the
-medians and their ratios are printed. No AWS, no moto.
+For environments of N applications (bench/fleet.py's inventories: a task role with 3 to 5 grants and a task
+execution role each), ``render.yml`` as shipped (it renders every role, the deployer's PassRole policy and writes
+ACCESS.md) against the same playbook with its two access-page tasks taken out (collecting each application, and the
+``cerpac.ecs_iam.access_page`` task): the difference is what the page adds to the run a user makes. Both are new
+ansible-playbook processes writing into a new folder each run (first passes), with no AWS call; ``--samples`` times
+(default 5) each, alternating (with the page first in even samples). Also, in a new Python process each:
+``access_page()`` alone against ``render_grants`` over every grant of the environment (what render.yml already does
+for the same roles), on tests/support/access_inputs.py's environment of N applications (whose page size is printed).
+Printed: medians with their range (min-max) and the ratios of the medians.
 """
 
+import argparse
 import json
 import os
 import pathlib
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+import yaml
+
+from bench._samples import alternating, ratio, show
+from bench.fleet import write_inventories
 from tests.support.access_inputs import environment_outputs, fleet_declaration
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._access_page import access_page
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
-REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
-SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "2,30,100").split(",")]
+PAGE_MODULE = "cerpac.ecs_iam.access_page"
+PAGE_FACT = "ecs_iam_access_application"
 
 COMPUTE = {
     "page": ("import json, sys, time\n"
@@ -48,17 +53,35 @@ COMPUTE = {
 }
 
 
-def playbook(folder, task):
-    path = folder / "play.yml"
-    path.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": [task]}]))
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PATH="%s:%s" % (BIN, os.environ["PATH"]))
-    command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=%s" % sys.executable,
-               "-e", "@%s" % (folder.parent / "vars.json"), str(path)]
+def is_page_task(task):
+    """The tasks of render.yml that exist for the page: the access_page task and the fact it collects."""
+    return PAGE_MODULE in task or PAGE_FACT in (task.get("ansible.builtin.set_fact") or {})
+
+
+def playbooks_without_the_page(root):
+    """A copy of playbooks/ whose render.yml lacks the page's tasks (its vars/ linked): the playbook to compare with."""
+    folder = root / "playbooks"
+    folder.mkdir()
+    (folder / "vars").symlink_to(REPO / "playbooks" / "vars")
+    plays = yaml.safe_load((REPO / "playbooks" / "render.yml").read_text())
+    removed = 0
+    for play in plays:
+        kept = [task for task in play.get("tasks", []) if not is_page_task(task)]
+        removed += len(play.get("tasks", [])) - len(kept)
+        play["tasks"] = kept
+    if removed != 2:
+        raise SystemExit(f"expected to take render.yml's two access-page tasks out, took {removed}: update bench/access_page.py")
+    (folder / "render.yml").write_text(yaml.safe_dump(plays, sort_keys=False))
+    return folder / "render.yml"
+
+
+def render(playbook, inventory, out, env):
     start = time.perf_counter()
-    proc = subprocess.run(command, cwd=str(REPO), env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", f"render_dir={out}"],
+                          cwd=str(REPO), env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit("%s failed:\n%s%s" % (task["name"], proc.stdout[-3000:], proc.stderr[-2000:]))
+        raise SystemExit(f"{playbook} failed:\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}")
     return seconds
 
 
@@ -68,35 +91,41 @@ def compute(kind, data_file):
     return float(proc.stdout.strip())
 
 
-def main():
-    header = ("apps", "", "page task", "copy task", "ratio", "page compute", "render grants", "ratio", "page size")
-    print("%5s  %-7s  %10s  %10s  %6s  %12s  %12s  %6s  %9s" % header)
-    for size in SIZES:
-        declaration = fleet_declaration(size)
-        applications, passrole = environment_outputs(declaration)
-        text = access_page("staging", applications, passrole)
-        grants = [app["grants"] for app in declaration["applications"].values()]
-        with tempfile.TemporaryDirectory(prefix="bench-access-page-") as tmp:
-            root = pathlib.Path(tmp)
-            (root / "vars.json").write_text(json.dumps({"apps": applications, "passrole": passrole, "page": text, "grants": grants}))
-            times = {"page": [], "copy": [], "compute": [], "render": []}
-            for run in range(REPEAT):
-                for kind in ("page", "copy"):
-                    folder = root / ("%s-%d" % (kind, run))
-                    folder.mkdir()
-                    dest = str(folder / "ACCESS.md")
-                    if kind == "page":
-                        task = {"name": "page", "cerpac.ecs_iam.access_page": {
-                            "environment": "staging", "applications": "{{ apps }}", "passrole": "{{ passrole }}", "dest": dest}}
-                    else:
-                        task = {"name": "copy", "ansible.builtin.copy": {"content": "{{ page }}", "dest": dest, "mode": "0644"}}
-                    times[kind].append(playbook(folder, task))
-                times["compute"].append(compute("page", root / "vars.json"))
-                times["render"].append(compute("render", root / "vars.json"))
-        median = dict((kind, statistics.median(values)) for kind, values in times.items())
-        print("%5d  %-7s  %9.2fs  %9.2fs  %6.2f  %11.3fs  %11.3fs  %6.2f  %8dB" % (
-            size, "median", median["page"], median["copy"], median["page"] / median["copy"], median["compute"], median["render"],
-            median["compute"] / median["render"], len(text.encode("utf-8"))))
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", default=os.environ.get("BENCH_SIZES", "2,30,100"), help="comma-separated numbers of applications")
+    parser.add_argument("--samples", type=int, default=int(os.environ.get("BENCH_REPEAT", "5")), help="runs per playbook (default 5)")
+    args = parser.parse_args(argv)
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PATH="%s:%s" % (BIN, os.environ["PATH"]))
+    print(f"render.yml with and without the access page, {args.samples} sample(s) each, alternating; seconds: median (min-max)")
+    header = ("apps", "render.yml", "without the page", "ratio", "page compute", "render grants", "ratio", "page size")
+    print("%5s  %20s  %20s  %6s  %18s  %18s  %6s  %9s" % header)
+    for size in [int(size) for size in args.apps.split(",")]:
+        root = pathlib.Path(tempfile.mkdtemp(prefix="bench-access-page-"))
+        try:
+            inventory, dummy_hosts = write_inventories(root, size)
+            playbooks = {"page": REPO / "playbooks" / "render.yml", "no page": playbooks_without_the_page(root)}
+            times = {"page": [], "no page": [], "compute": [], "render": []}
+            for index, order in enumerate(alternating(playbooks, args.samples)):
+                for kind in order:
+                    out = root / f"out-{kind.replace(' ', '-')}-{index}"
+                    times[kind].append(render(playbooks[kind], inventory, out, env))
+                    if (out / "staging" / "ACCESS.md").exists() is not (kind == "page"):
+                        raise SystemExit(f"{kind}: ACCESS.md {'missing' if kind == 'page' else 'written'} in {out}")
+            declaration = fleet_declaration(size)
+            applications, passrole = environment_outputs(declaration)
+            text = access_page("staging", applications, passrole)
+            data = root / "vars.json"
+            data.write_text(json.dumps({"apps": applications, "passrole": passrole,
+                                        "grants": [app["grants"] for app in declaration["applications"].values()]}))
+            for dummy in range(args.samples):
+                times["compute"].append(compute("page", data))
+                times["render"].append(compute("render", data))
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        print("%5d  %20s  %20s  %6.2f  %18s  %18s  %6.2f  %8dB" % (
+            size, show(times["page"]), show(times["no page"]), ratio(times["page"], times["no page"]),
+            show(times["compute"], 3), show(times["render"], 3), ratio(times["compute"], times["render"]), len(text.encode("utf-8"))))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,26 @@
 """One environment of N applications: our deploy.yml against the hand-written amazon.aws baseline, in one run.
 
-    make bench     (or: PYTHONPATH=.:.collections .venv/bin/python -m bench.fleet [--apps 10,30,100] [--steps ...])
+    make bench     (or: PYTHONPATH=.:.collections python -m bench.fleet [--apps 10,30,100] [--samples 5])
 
 For each N, an inventory of N applications is generated (hosts app000...; each a task role with 3 to 5 grants, drawn
 in turn from a fixed list, and a task execution role with a start-up secret). playbooks/render.yml renders it with no
 AWS call, and the baseline's inventory is built from those rendered documents: the same roles, trust policies, tags
 and inline policies, written by bare amazon.aws.iam_role + amazon.aws.iam_policy per application host
 (bench/baseline_fleet.yml), which is what a user writes by hand. Both run with the repository's ansible.cfg (same
-forks) against the same moto server, one after the other, each step on the state the previous step left:
+forks) against the same moto server, each step on the state the previous step left:
 
     create (empty account) -> re-run (nothing to do) -> check mode (nothing to do) -> absent
 
-Each run is a new ansible-playbook process (first passes, as users run it). Printed per step: wall seconds, IAM/STS
-calls and write calls (moto's recorder), ours / baseline time, and the peak resident memory of the controller (the
-sum over ansible-playbook, its workers and their modules, sampled every 50 ms). The targets (issue 9): re-run at most
-0.5x the baseline's time with no more calls and zero writes; create and absent at most 1.0x.
+The two do equal work at every step: in check mode the baseline's iam_role and iam_policy tasks both run (on the
+roles the re-run left, which exist), as ours reads and compares every role and policy.
+
+Each run is a new ansible-playbook process (first passes, as users run it). ``--samples`` times (default 5) each tool
+runs the four steps on an empty account, the two tools alternating (ours first in even samples, the baseline first
+in odd ones), so that the machine's drifting load falls on both. Printed per step: the median wall seconds with their
+range (min-max) over the samples, the ratio of the medians, IAM/STS calls and write calls (moto's recorder; a count
+that varies between samples is shown as a median and range), and the peak resident memory of the controller (the
+sum over ansible-playbook, its workers and their modules, sampled every 50 ms; median). The targets (issue 9):
+re-run at most 0.5x the baseline's time with no more calls and zero writes; create and absent at most 1.0x.
 """
 
 import argparse
@@ -33,6 +39,7 @@ import uuid
 
 import yaml
 
+from bench._samples import alternating, constant, ratio, show, spread
 from tests.support.local_aws import LocalAWS
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -151,32 +158,42 @@ def run(aws, env, args):
             "changed": sum(int(changed) for changed, dummy in recaps)}
 
 
-def measure(aws, env, ours, base, steps):
+def measure(aws, env, ours, base, samples):
+    """{tool: {step: [one result per sample]}}: each sample runs every step of both tools, in alternating order."""
     tools = {
         "ours": (["-i", str(ours), str(REPO / "playbooks" / "deploy.yml")], ["-e", "ecs_task_role_state=absent"]),
         "baseline": (["-i", str(base / "hosts.yml"), str(HERE / "baseline_fleet.yml")], ["-e", "state=absent"]),
     }
-    results = {}
-    for tool, (args, absent) in tools.items():
-        aws.reset()
-        results[tool] = {}
-        for step in STEPS:
-            extra = {"check": ["--check"], "absent": absent}.get(step, [])
-            results[tool][step] = run(aws, env, args + extra)
-    return {tool: {step: results[tool][step] for step in steps} for tool in results}
+    results = {tool: {step: [] for step in STEPS} for tool in tools}
+    for order in alternating(tools, samples):
+        for tool in order:
+            args, absent = tools[tool]
+            aws.reset()
+            for step in STEPS:
+                extra = {"check": ["--check"], "absent": absent}.get(step, [])
+                results[tool][step].append(run(aws, env, args + extra))
+    return results
 
 
 def report(apps, results, forks):
-    print(f"\nN = {apps} applications (task role with 3-5 grants + task execution role each), forks = {forks}")
-    header = (f"{'step':<8} {'base s':>7} {'ours s':>7} {'ratio':>6} {'base calls':>10} {'our calls':>9} {'base writes':>11} "
+    samples = len(results["ours"]["create"])
+    print(f"\nN = {apps} applications (task role with 3-5 grants + task execution role each), forks = {forks}, "
+          f"{samples} sample(s) per tool, alternating; seconds: median (min-max)")
+    header = (f"{'step':<8} {'base s':>20} {'ours s':>20} {'ratio':>6} {'base calls':>10} {'our calls':>10} {'base writes':>11} "
               f"{'our writes':>10} {'base MB':>8} {'our MB':>7} {'changed (base/ours)':>20}")
     print(header)
     print("-" * len(header))
-    for step, ours in results["ours"].items():
-        base = results["baseline"][step]
-        print(f"{step:<8} {base['seconds']:>7.1f} {ours['seconds']:>7.1f} {ours['seconds'] / base['seconds']:>6.2f} {base['calls']:>10} "
-              f"{ours['calls']:>9} {base['writes']:>11} {ours['writes']:>10} {base['peak_kb'] / 1024:>8.0f} {ours['peak_kb'] / 1024:>7.0f} "
-              f"{base['changed']:>9}/{ours['changed']:<10}")
+    for step in STEPS:
+        ours, base = results["ours"][step], results["baseline"][step]
+
+        def column(rows, key):
+            return [row[key] for row in rows]
+
+        print(f"{step:<8} {show(column(base, 'seconds')):>20} {show(column(ours, 'seconds')):>20} "
+              f"{ratio(column(ours, 'seconds'), column(base, 'seconds')):>6.2f} {constant(column(base, 'calls')):>10} "
+              f"{constant(column(ours, 'calls')):>10} {constant(column(base, 'writes')):>11} {constant(column(ours, 'writes')):>10} "
+              f"{spread(column(base, 'peak_kb'))[0] / 1024:>8.0f} {spread(column(ours, 'peak_kb'))[0] / 1024:>7.0f} "
+              f"{constant(column(base, 'changed')):>9}/{constant(column(ours, 'changed')):<10}")
 
 
 def forks_of(env):
@@ -188,6 +205,8 @@ def forks_of(env):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", default=os.environ.get("BENCH_FLEET_APPS", "10,30,100"), help="comma-separated numbers of applications")
+    parser.add_argument("--samples", type=int, default=int(os.environ.get("BENCH_SAMPLES", "5")),
+                        help="runs of every step per tool, alternating (default 5; fewer for a quick look)")
     parser.add_argument("--json", help="also write the numbers to this file")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.apps.split(",")]
@@ -205,15 +224,15 @@ def main(argv=None):
                 if render.returncode != 0:
                     raise SystemExit(f"render.yml failed:\n{render.stdout[-3000:]}")
                 base = baseline_inventory(root, root / "rendered", hosts)
-                everything[apps] = measure(aws, env, ours, base, STEPS)
+                everything[apps] = measure(aws, env, ours, base, args.samples)
                 report(apps, everything[apps], forks)
             finally:
                 shutil.rmtree(root, ignore_errors=True)
     if len(sizes) > 1:
-        print("\nHow time grows with N (seconds; ours / baseline):")
+        print("\nHow time grows with N (median seconds; ours / baseline):")
         for step in STEPS:
-            cells = [f"N={apps}: {everything[apps]['ours'][step]['seconds']:.1f} / {everything[apps]['baseline'][step]['seconds']:.1f}"
-                     for apps in sizes]
+            cells = [f"N={apps}: {spread(row['seconds'] for row in everything[apps]['ours'][step])[0]:.1f} / "
+                     f"{spread(row['seconds'] for row in everything[apps]['baseline'][step])[0]:.1f}" for apps in sizes]
             print(f"  {step:<8} " + "   ".join(cells))
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(everything, indent=2))

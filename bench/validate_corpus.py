@@ -24,7 +24,8 @@ What it measures, all in one run (pip install -r bench/requirements.txt for parl
 
 The ratio is parliament's first-pass time over ours, on CPU time (a shared machine's load changes wall
 time more than the work); the wall-time ratio of the same processes is printed beside it.  Reads the
-corpus from ``<repo>/../shared/corpus`` (or ``$CERPAC_CORPUS_DIR``); it is never copied into the repository.
+corpus from ``$CERPAC_CORPUS_DIR`` (its ``aws_managed/``: one JSON policy document per AWS managed policy, such as the
+default versions z0ph/MAMIP tracks; default ``shared/corpus`` beside the checkout); it is never copied into the repository.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -187,7 +188,7 @@ def main(argv=None):
 
     directory = corpus_dir() / "aws_managed"
     if not directory.is_dir():
-        print("corpus not found at %s: put shared/corpus beside the repository or set CERPAC_CORPUS_DIR" % directory)
+        print("corpus not found at %s: set CERPAC_CORPUS_DIR to a folder whose aws_managed/ holds one AWS managed policy document per JSON file" % directory)
         return 2
     paths = sorted(directory.glob("*.json"))
     texts = {path: path.read_text(encoding="utf-8") for path in paths}

@@ -2,10 +2,13 @@
 # Build the collection tarball, install it offline into a throw-away collections root beside
 # amazon.aws, and read every module's and role's documentation back from the installed copy.
 #
-#   1. stage the collection's files (git-tracked plus untracked-not-ignored) in a temp dir, so that
-#      caches and scratch files in the checkout never reach the tarball, and build it there;
+#   1. stage the collection's files (git-tracked plus untracked-not-ignored) in a temp dir, plant there what the
+#      playbooks and tools write into a checkout (rendered/, adopted/, live/, caches), build it, and check the
+#      tarball's list: exactly the top-level entries a user needs, no tests/, ansible.cfg, changelog fragments,
+#      generated folder or cache (galaxy.yml build_ignore);
 #   2. install the tarball into <tmp>/collections, where amazon.aws (from .collections/) already
-#      is, so the dependency in galaxy.yml is checked against it and Galaxy is never asked;
+#      is, with --offline, so the dependency in galaxy.yml is checked against it and Galaxy is never asked; and,
+#      as the README's other way, with --offline --no-deps into a root without amazon.aws;
 #   3. with only that root on the collections path (and no project ansible.cfg), run
 #      ansible-doc -l cerpac.ecs_iam, ansible-doc on each module in plugins/modules/ and on each
 #      other documented plugin, and ansible-doc -t role on each role in roles/;
@@ -42,6 +45,13 @@ export ANSIBLE_NOCOLOR=1
 stage="$tmp/stage/ecs_iam"
 mkdir -p "$stage" "$tmp/dist"
 copy_collection "$stage"
+# What the playbooks and tools write into a user's checkout, planted in the stage: galaxy.yml's build_ignore must keep
+# it out (ansible-galaxy collection build packs the working tree, git-ignored or not).
+for path in rendered/staging/ACCESS.md adopted/staging/hosts.yml live/staging/ACCESS.md .cache/x .ansible/x \
+    tests/output/x moto_recording .pytest_cache/x plugins/module_utils/__pycache__/x.pyc; do
+    mkdir -p "$stage/$(dirname "$path")"
+    echo planted >"$stage/$path"
+done
 
 echo "== ansible-galaxy collection build"
 (cd "$tmp" && ansible-galaxy collection build --output-path "$tmp/dist" "$stage")
@@ -51,11 +61,19 @@ shopt -u nullglob
 (( ${#tarballs[@]} == 1 )) || die "expected one tarball in $tmp/dist, found ${#tarballs[*]}"
 tarball=${tarballs[0]}
 echo "built $(basename "$tarball"): $(tar -tzf "$tarball" | grep -cv '/$') files"
-# Development files stay out (galaxy.yml build_ignore); what users need stays in.
+# What a user needs and nothing else (galaxy.yml build_ignore): the top-level entries are exactly these, and none of
+# the development files or generated folders is anywhere in it.
 shipped=$(tar -tzf "$tarball")
-for path in Makefile pytest.ini requirements-dev.txt .ansible-lint scripts/ bench/ extensions/; do
-    if grep -q "^${path}" <<<"$shipped"; then die "the tarball ships $path, a development file (galaxy.yml build_ignore)"; fi
+top=$(cut -d/ -f1 <<<"$shipped" | sort -u | tr '\n' ' ')
+expected_top="COPYING FILES.json MANIFEST.json README.md changelogs docs files inventories meta playbooks plugins requirements.txt requirements.yml roles "
+[[ "$top" == "$expected_top" ]] || die "the tarball's top level is '$top', expected '$expected_top' (galaxy.yml build_ignore)"
+for path in Makefile ansible.cfg pytest.ini requirements-dev.txt .ansible-lint scripts/ bench/ extensions/ tests/ changelogs/fragments/ \
+    rendered/ adopted/ live/ .cache/ .ansible/ moto_recording .pytest_cache/; do
+    if grep -q "^${path}" <<<"$shipped"; then die "the tarball ships $path, a development or generated file (galaxy.yml build_ignore)"; fi
 done
+if grep -Eq '(^|/)__pycache__/|\.pyc$|package-lock\.json$' <<<"$shipped"; then die "the tarball ships caches or the tests' node packages"; fi
+[[ "$(grep '^changelogs/.' <<<"$shipped" | tr '\n' ' ')" == "changelogs/changelog.yaml changelogs/config.yaml " ]] ||
+    die "changelogs/ in the tarball is not exactly changelog.yaml and config.yaml"
 for path in MANIFEST.json README.md requirements.txt meta/runtime.yml meta/execution-environment.yml playbooks/deploy.yml \
     inventories/staging/hosts.yml roles/ecs_task_role/README.md plugins/module_utils/grant_checks.py docs/grants.md; do
     grep -qx "$path" <<<"$shipped" || die "the tarball lacks $path"
@@ -68,6 +86,11 @@ echo "== ansible-galaxy collection install (offline, amazon.aws already present)
 (cd "$tmp" && ansible-galaxy collection install --offline -p "$tmp/collections" "$tarball")
 installed="$tmp/collections/ansible_collections/cerpac/ecs_iam"
 [[ -f "$installed/MANIFEST.json" && ! -L "$installed" ]] || die "$fqcn was not installed into $installed"
+# The README's other way without Galaxy: --no-deps into a root without amazon.aws (the user provides it separately).
+echo "== ansible-galaxy collection install --no-deps (no amazon.aws on the path)"
+(cd "$tmp" && ANSIBLE_COLLECTIONS_PATH="$tmp/nodeps" ansible-galaxy collection install --offline --no-deps -p "$tmp/nodeps" "$tarball")
+[[ -f "$tmp/nodeps/ansible_collections/cerpac/ecs_iam/MANIFEST.json" ]] || die "--no-deps did not install $fqcn into $tmp/nodeps"
+[[ ! -e "$tmp/nodeps/ansible_collections/amazon" ]] || die "--no-deps installed amazon.aws"
 
 # The installed copy, not the checkout, must be the one ansible sees.
 listing=$(cd "$tmp" && ansible-galaxy collection list "$fqcn" 2>&1)

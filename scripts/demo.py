@@ -9,6 +9,7 @@ run fails or the second run changes anything.
 import os
 import pathlib
 import re
+import shlex
 import subprocess
 import sys
 
@@ -22,9 +23,15 @@ ENVIRONMENTS = ("staging", "production")
 RECAP_RE = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
+def deploy_command(env):
+    """The command the demo runs for one environment, exactly as printed: pasteable in the checkout's root after
+    `. .venv/bin/activate` (ansible.cfg there is read from the working directory; no ANSIBLE_CONFIG needed)."""
+    return ["ansible-playbook", "-i", f"inventories/{env}", "playbooks/deploy.yml"]
+
+
 def deploy(env, aws_env):
-    command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", f"inventories/{env}", "playbooks/deploy.yml"]
-    print(f"\n$ {' '.join(command[-3:])}", flush=True)
+    command = deploy_command(env)
+    print(f"\n$ {shlex.join(command)}", flush=True)
     proc = subprocess.run(command, cwd=REPO, env=aws_env, capture_output=True, text=True, check=False)
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)
@@ -38,7 +45,11 @@ def main():
     with LocalAWS(region="eu-west-1") as aws:
         print(f"Local AWS endpoint (moto) at {aws.url}")
         aws_env = aws.environ()
-        aws_env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), PATH=f"{pathlib.Path(sys.executable).parent}{os.pathsep}{aws_env['PATH']}")
+        # As a user's shell after `. .venv/bin/activate` in the checkout's root: the venv's bin first on PATH.
+        aws_env.pop("ANSIBLE_CONFIG", None)
+        aws_env.update(PATH=f"{pathlib.Path(sys.executable).parent}{os.pathsep}{aws_env['PATH']}")
+        print("The commands below run in the checkout's root after `. .venv/bin/activate`, with the endpoint's"
+              " variables set (`make endpoint` starts an endpoint and prints them).")
         first = {env: deploy(env, aws_env) for env in ENVIRONMENTS}
         second = {env: deploy(env, aws_env) for env in ENVIRONMENTS}
 

@@ -13,6 +13,21 @@ require_toolchain() {
     export PATH="$venv_bin:$PATH"
 }
 
+# find_newest_python: print the interpreter for the newest `ansible` release (scripts/newest_ansible.sh): NEWEST_PYTHON
+# when set, else pyenv's newest Python 3.13, else 3.12; print nothing when there is none.
+find_newest_python() {
+    local version candidate python="${NEWEST_PYTHON:-}"
+    if [[ -z "$python" ]]; then
+        for version in 3.13 3.12; do
+            for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin/python"$version"; do
+                [[ -x "$candidate" ]] && python="$candidate"
+            done
+            [[ -n "$python" ]] && break
+        done
+    fi
+    printf '%s' "$python"
+}
+
 # copy_collection DEST: the collection's files (git-tracked plus untracked-not-ignored, still present),
 # without the toolchain's folders, copied into DEST.
 copy_collection() {

@@ -26,15 +26,7 @@ venv="$newest/venv"
 die() { echo "newest_ansible.sh: $*" >&2; exit 1; }
 
 # --- the interpreter ---------------------------------------------------------------------------
-python="${NEWEST_PYTHON:-}"
-if [[ -z "$python" ]]; then
-    for version in 3.13 3.12; do
-        for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin/python"$version"; do
-            [[ -x "$candidate" ]] && python="$candidate"
-        done
-        [[ -n "$python" ]] && break
-    done
-fi
+python=$(find_newest_python)
 [[ -n "$python" ]] || die "no Python 3.13 or 3.12 under ${PYENV_ROOT:-$HOME/.pyenv}/versions (the newest ansible needs >= 3.12): install one with pyenv or set NEWEST_PYTHON"
 [[ -x "$python" ]] || die "NEWEST_PYTHON=$python is not an executable"
 python_version=$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "prerequisites (git, Python 3.11, node and npm, Python >= 3.12 for the newest Ansible)"
+bash scripts/preflight.sh
+
 step "changelog fragments (antsibull-changelog lint)"
 antsibull-changelog lint
 

@@ -55,7 +55,8 @@ def dest_state(dest, environment):
     ancestor = target
     while not os.path.exists(ancestor):
         ancestor = os.path.dirname(ancestor)
-    state["writable"] = os.access(ancestor, os.W_OK | os.X_OK)
+    # Nobody, root included, creates a folder under a regular file (os.access says yes to root for an executable one).
+    state["writable"] = os.path.isdir(ancestor) and os.access(ancestor, os.W_OK | os.X_OK)
     return state
 
 

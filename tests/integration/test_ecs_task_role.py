@@ -56,7 +56,7 @@ def test_deploy_creates_the_declared_role_and_a_rerun_changes_nothing(playbook, 
         ("S3WriteObjectsUploads", ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["arn:aws:s3:::staging-cerpac-uploads/*"]),
         ("S3DeleteObjectsUploads", ["s3:DeleteObject"], ["arn:aws:s3:::staging-cerpac-uploads/*"]),
     ]
-    parameters = f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/staging/myapp"
+    parameters = f"arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/staging/cerpac"
     assert inline["grants-ssm"]["Statement"][0]["Resource"] == [parameters, parameters + "/*"]
     # The play prints the outputs: the role's real ARN.
     assert f"task role {NAME}: {role['Arn']}" in first.stdout

@@ -261,21 +261,32 @@ def test_a_staging_execution_role_can_never_reach_production(playbook, iam, tmp_
 
 # (d) The deployer's PassRole policy ---------------------------------------------------------------------------------
 
-def test_a_staging_inventory_cannot_point_the_passrole_policy_at_production(playbook, iam, tmp_path):
-    """The staging inventory names a production role and production's policy name for its deployer: neither may land
-    on the deployer (refused before any write, or left out)."""
+PRODUCTION_ARN = f"arn:aws:iam::{ACCOUNT}:role/ecs/production/{PRODUCTION_TASK_ROLE}"
+POLICY_NAME_REFUSED = ('ecs_deployer_passrole_policy_name="production-ecs-passrole": names environment "production", which is not the one '
+                       'this inventory deploys (staging)')
+
+
+@pytest.mark.parametrize("group, refusals", [
+    # the policy-name guard alone: production's policy name on the shared deployer
+    ({"ecs_deployer_passrole_policy_name": "production-ecs-passrole"}, [POLICY_NAME_REFUSED]),
+    # the PassRole resources alone: a production role named from staging (the gate's CROSS_ENVIRONMENT)
+    ({"ecs_deployer_passrole_role_arns": [PRODUCTION_ARN]}, ["ecs_deployer_passrole_role_arns", "CROSS_ENVIRONMENT", PRODUCTION_ARN]),
+    # both at once: each is refused
+    ({"ecs_deployer_passrole_policy_name": "production-ecs-passrole", "ecs_deployer_passrole_role_arns": [PRODUCTION_ARN]},
+     [POLICY_NAME_REFUSED, "ecs_deployer_passrole_role_arns", "CROSS_ENVIRONMENT"]),
+])
+def test_a_staging_inventory_cannot_point_the_passrole_policy_at_production(group, refusals, playbook, iam, tmp_path):
+    """The staging inventory names production's policy name, or a production role, for its deployer: refused before
+    any write, with the reason, and nothing lands on the deployer."""
     iam.create_role(RoleName=DEPLOYER, AssumeRolePolicyDocument=json.dumps(DEPLOYER_TRUST))
-    production_arn = f"arn:aws:iam::{ACCOUNT}:role/ecs/production/{PRODUCTION_TASK_ROLE}"
-    inventory = inventory_with(tmp_path, group={
-        "ecs_deployer_passrole_role_name": DEPLOYER,
-        "ecs_deployer_passrole_policy_name": "production-ecs-passrole",
-        "ecs_deployer_passrole_role_arns": [production_arn],
-    })
-    run = playbook("deploy.yml", inventory)
-    policies = {name: iam.get_role_policy(RoleName=DEPLOYER, PolicyName=name)["PolicyDocument"]
-                for name in iam.list_role_policies(RoleName=DEPLOYER)["PolicyNames"]}
-    assert production_arn not in json.dumps(policies), (run.rc, policies)
-    assert "production-ecs-passrole" not in policies, (run.rc, policies)
+    run = playbook("deploy.yml", inventory_with(tmp_path, group={"ecs_deployer_passrole_role_name": DEPLOYER, **group}))
+    assert run.rc == 2, run.output
+    assert run.writes == [], run.calls
+    assert run.failures, run.output
+    for words in refusals:
+        assert words in run.output, (words, messages(run))
+    assert "nothing was changed in AWS" in run.output
+    assert iam.list_role_policies(RoleName=DEPLOYER)["PolicyNames"] == []
 
 
 def test_control_of_the_zero_write_checks_sees_known_writes(playbook):

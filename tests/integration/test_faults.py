@@ -63,8 +63,9 @@ def through(aws, proxy, extra_vars=None, execution_role=False):
 
 
 def writes_seen(proxy):
-    """Every request the proxy forwarded that is not a known read (fails closed: an action it could not read is a write)."""
-    return {action: count for action, count in proxy.stats()["seen"].items() if action is None or is_write(action)}
+    """Every request that reached the proxy, of any service, signed or not, that is not certainly a read: its action
+    told by the recorder's fail-closed parser (None, a request it cannot read, counts as a write)."""
+    return {action: count for action, count in proxy.stats()["actions"].items() if is_write(action)}
 
 
 def deployer_policies(iam):

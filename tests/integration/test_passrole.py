@@ -42,8 +42,11 @@ def test_one_policy_for_the_environment_check_diff_idempotent_and_absent(kind, p
     assert read(iam, kind) == {"staging-ecs-passrole": {"Version": "2012-10-17", "Statement": [{
         "Sid": "PassEcsTaskRolesToEcsTasksOnly", "Effect": "Allow", "Action": "iam:PassRole",
         "Resource": [f"arn:aws:iam::{ACCOUNT}:role/ecs/staging/*"], "Condition": CONDITION}]}}
-    if kind == "user":  # written once for the environment's two applications (a role's puts mix with the roles' own)
-        assert first.calls.count("PutUserPolicy") == 1
+    # Written once for the environment's two applications, to the deployer (the roles' own policies are other puts).
+    put = "PutRolePolicy" if kind == "role" else "PutUserPolicy"
+    assert [(params.get("RoleName") or params.get("UserName"), params["PolicyName"]) for params in first.calls.parameters(put)
+            if params["PolicyName"] == "staging-ecs-passrole" or "deployer" in (params.get("RoleName"), params.get("UserName"))] == [
+        ("deployer", "staging-ecs-passrole")]
 
     again = playbook("deploy.yml", "staging", extra_vars=deployer)
     assert again.rc == 0 and again.changed == 0 and again.writes == []
@@ -97,7 +100,11 @@ def test_bad_deployer_input_names_the_field_and_attaches_nothing(variables, word
     for word in words:
         assert word in flat
     assert bool(run.calls.actions) is calls
-    assert "PutUserPolicy" not in run.writes
+    # No PassRole policy was put anywhere (where the run reached AWS, the roles' own policies were: those are other puts).
+    assert [params for put in ("PutRolePolicy", "PutUserPolicy") for params in run.calls.parameters(put)
+            if params["PolicyName"].endswith("ecs-passrole")] == []
+    if calls:  # positive control of the line above: the run did put the roles' own policies
+        assert run.calls.parameters("PutRolePolicy")
     assert "nobody-here" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
 
 

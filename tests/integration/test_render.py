@@ -1,7 +1,7 @@
 """playbooks/render.yml: golden files per inventory (every application's roles, the PassRole policy, ACCESS.md), no AWS
 call at all, and exactly what deploy.yml creates.
 
-Regenerate the golden files after an intended change with:  UPDATE_GOLDEN=1 make integration
+Regenerate the golden files after an intended change with:  UPDATE_GOLDEN=1 make integration (only the value 1)
 """
 
 import json
@@ -10,15 +10,30 @@ import pathlib
 import shutil
 
 import pytest
+import yaml
 
 pytestmark = pytest.mark.integration
 
+REPO = pathlib.Path(__file__).resolve().parents[2]
 GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden" / "render"
 ENVIRONMENTS = ["staging", "production"]
 
 
 def files(folder):
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+
+
+def applications(inventory):
+    return sorted(yaml.safe_load((pathlib.Path(inventory) / "hosts.yml").read_text())["ecs_iam"]["hosts"])
+
+
+def expected_files(inventory):
+    """The files render.yml must write at least, from the inventory alone: so that no loop below can run over nothing."""
+    wanted = ["ACCESS.md", "passrole-policy.json"]
+    for app in applications(inventory):
+        for kind in ("task-role", "execution-role"):  # every shipped application has both (ecs_iam_deploy_execution_role)
+            wanted += [f"{app}/{kind}/role.json", f"{app}/{kind}/trust-policy.json"]
+    return sorted(wanted)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -28,23 +43,47 @@ def test_render_matches_the_golden_files_and_calls_no_aws(env, playbook, tmp_pat
     assert len(run.calls) == 0, run.calls
     out = tmp_path / env
     golden = GOLDEN / env
-    if os.environ.get("UPDATE_GOLDEN"):
+    if os.environ.get("UPDATE_GOLDEN") == "1":  # only 1: any other value compares, as a typo must not rewrite them
         shutil.rmtree(golden, ignore_errors=True)
         shutil.copytree(out, golden)
+    assert set(expected_files(REPO / "inventories" / env)) <= set(files(golden)), f"{golden} lacks files: UPDATE_GOLDEN=1, then review"
     assert files(out) == files(golden)
+    compared = 0
     for name in files(golden):
         if name.endswith(".json"):
             assert json.loads((out / name).read_text()) == json.loads((golden / name).read_text()), name
         assert (out / name).read_text() == (golden / name).read_text(), f"{name}: same data, different layout"
+        compared += 1
+    assert compared == len(files(golden)) >= len(expected_files(REPO / "inventories" / env))
 
 
-def test_render_is_what_deploy_creates_and_a_second_render_changes_nothing(playbook, iam, tmp_path):
-    assert playbook("render.yml", "staging", extra_vars={"render_dir": str(tmp_path)}).rc == 0
-    assert playbook("deploy.yml", "staging").rc == 0
-    for role_json in sorted((tmp_path / "staging").glob("*/*/role.json")):
+def boundary_of(role):
+    return role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn", "")
+
+
+def test_render_is_what_deploy_creates_and_a_second_render_changes_nothing(playbook, make_inventory, iam, tmp_path):
+    # Values other than the defaults, so that a field deploy drops or render misstates cannot match by chance.
+    iam.create_role(RoleName="deployer-ci", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    inventory = str(make_inventory(group_vars={
+        "ecs_deployer_passrole_role_name": "deployer-ci",
+        "ecs_task_role_max_session_duration": 7200,
+        "ecs_task_role_permissions_boundary": "arn:aws:iam::aws:policy/PowerUserAccess",
+        "ecs_task_execution_role_max_session_duration": 5400,
+        "ecs_task_execution_role_permissions_boundary": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    }))
+    render_dir = tmp_path / "rendered"
+    assert playbook("render.yml", inventory, extra_vars={"render_dir": str(render_dir)}).rc == 0
+    deploy = playbook("deploy.yml", inventory)
+    assert deploy.rc == 0, deploy.output
+    role_files = sorted((render_dir / "staging").glob("*/*/role.json"))
+    assert [str(path.relative_to(render_dir / "staging")) for path in role_files] == [
+        name for name in expected_files(inventory) if name.endswith("role.json")]
+    for role_json in role_files:
         declared = json.loads(role_json.read_text())
         role = iam.get_role(RoleName=declared["name"])["Role"]
         assert role["Arn"] == declared["arn"]
+        assert (role["Path"], role["Description"], role["MaxSessionDuration"], boundary_of(role)) == (
+            declared["path"], declared["description"], declared["max_session_duration"], declared["permissions_boundary"])
         assert role["AssumeRolePolicyDocument"] == json.loads((role_json.parent / "trust-policy.json").read_text())
         assert {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=declared["name"])["Tags"]} == declared["tags"]
         assert sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=declared["name"])["AttachedPolicies"]) == declared["managed_policy_arns"]
@@ -52,7 +91,11 @@ def test_render_is_what_deploy_creates_and_a_second_render_changes_nothing(playb
         for name in declared["inline_policies"]:
             live = iam.get_role_policy(RoleName=declared["name"], PolicyName=name)["PolicyDocument"]
             assert live == json.loads((role_json.parent / f"policy-{name}.json").read_text())
-    again = playbook("render.yml", "staging", extra_vars={"render_dir": str(tmp_path)})
+    # The deployer's PassRole policy: the playbooks name it <env>-ecs-passrole when the roles share the environment's path.
+    assert iam.list_role_policies(RoleName="deployer-ci")["PolicyNames"] == ["staging-ecs-passrole"]
+    assert iam.get_role_policy(RoleName="deployer-ci", PolicyName="staging-ecs-passrole")["PolicyDocument"] == \
+        json.loads((render_dir / "staging" / "passrole-policy.json").read_text())
+    again = playbook("render.yml", inventory, extra_vars={"render_dir": str(render_dir)})
     assert again.rc == 0 and again.changed == 0
 
 

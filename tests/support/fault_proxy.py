@@ -42,6 +42,8 @@ import threading
 import urllib.parse
 import uuid
 
+from tests.support.local_aws import action_of_request
+
 KINDS = ("throttle", "error500", "error503", "drop_before", "drop_after")
 ERRORS = {
     "throttle": (400, "Sender", "Throttling", "Rate exceeded"),
@@ -129,6 +131,7 @@ class FaultProxy:
             self._injected = collections.Counter()
             self._seen = collections.Counter()
             self._answered = collections.Counter()
+            self._actions = collections.Counter()
 
     def stats(self):
         """Counters since the last reset: IAM/STS requests seen, faults injected by kind, actions seen and
@@ -140,7 +143,14 @@ class FaultProxy:
                 "faults": sum(self._injected.values()),
                 "seen": dict(self._seen),
                 "answered": dict(self._answered),
+                # every request through the proxy (any service, signed or not), by action as the recorder's fail-closed
+                # parser tells it (local_aws.action_of_request): None for a request whose action cannot be told
+                "actions": dict(self._actions),
             }
+
+    def _count(self, action):
+        with self._lock:
+            self._actions[action] += 1
 
     def _decide(self, request):
         with self._lock:
@@ -197,6 +207,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/fault-proxy/"):
             self._control(proxy, body)
             return
+        proxy._count(action_of_request(self.command, self.path, dict(self.headers.items()), body))  # pylint: disable=protected-access
         request = classify(self.command, self.path, self.headers, body)
         fault = proxy._decide(request) if request.faultable else None  # pylint: disable=protected-access
         if fault in ("drop_before", "refused"):

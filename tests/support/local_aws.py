@@ -93,6 +93,13 @@ def _action_of(entry):
     return action if ACTION_RE.match(action) else None
 
 
+def action_of_request(method, url, headers, body):
+    """The API action of one HTTP request as a proxy sees it (``body`` in bytes), told as strictly as the recorder's
+    entries are (`_action_of`): None when it cannot be told for certain, which `is_write` counts as a write."""
+    entry = {"method": method, "url": url, "headers": dict(headers or {}), "body": base64.b64encode(body or b"").decode("ascii"), "body_encoded": True}
+    return _action_of(entry)
+
+
 def is_write(action):
     """True unless ``action`` is certainly a read (see READ_VERBS): None and anything unknown count as writes."""
     return not (isinstance(action, str) and READ_ACTION_RE.match(action) is not None and action not in WRITES_DESPITE_THEIR_VERB)
@@ -170,6 +177,22 @@ class Calls:
 
     def count(self, action):
         return self.actions.count(action)
+
+    def parameters(self, action):
+        """The form parameters ({name: first value}) of each recorded request of ``action``, in order: which role a
+        ``PutRolePolicy`` wrote to, under which policy name."""
+        found = []
+        for entry, seen in zip(self.entries, self.actions):
+            if seen != action:
+                continue
+            body = entry.get("body") or ""
+            if entry.get("body_encoded"):
+                body = base64.b64decode(body).decode("utf-8")
+            query = urllib.parse.urlsplit(str(entry.get("url") or "")).query
+            fields = urllib.parse.parse_qs(query, keep_blank_values=True)
+            fields.update(urllib.parse.parse_qs(body, keep_blank_values=True))
+            found.append({name: values[0] for name, values in fields.items()})
+        return found
 
     def __len__(self):
         return len(self.actions)

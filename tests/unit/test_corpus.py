@@ -3,10 +3,12 @@
 # Copyright: Contributors to the cerpac.ecs_iam collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Every AWS managed policy of the shared corpus is checked without an exception.
+"""Every AWS managed policy of the corpus is checked without an exception.
 
-The corpus lives beside the repository (``<repo>/../shared/corpus``, or ``$CERPAC_CORPUS_DIR``) and is
-never copied into it; these tests are skipped when it is absent.
+The corpus (``aws_managed/``: one JSON policy document per AWS managed policy, such as the default versions the public
+repository z0ph/MAMIP tracks; ``access_analyzer_findings/``: IAM Access Analyzer's findings for some of them) is read
+from ``$CERPAC_CORPUS_DIR`` (default: ``shared/corpus`` beside the checkout) and never copied into the repository.
+Without it these tests skip, and fail when the CI environment variable is set (tests/support/prerequisites.py).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,24 +17,25 @@ __metaclass__ = type
 
 import collections
 import json
-import os
-import pathlib
 import re
 
 import pytest
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._service_reference import expand_action, lookup_action
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES, check_policy
+from tests.support.prerequisites import corpus_dir, require
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-CORPUS = pathlib.Path(os.environ.get("CERPAC_CORPUS_DIR") or REPO.parent / "shared" / "corpus")
+CORPUS = corpus_dir()
 MANAGED = CORPUS / "aws_managed"
 FINDINGS = CORPUS / "access_analyzer_findings"
 
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not MANAGED.is_dir(), reason="policy corpus not found at %s (set CERPAC_CORPUS_DIR)" % MANAGED),
-]
+pytestmark = [pytest.mark.corpus]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def corpus_present():
+    require(MANAGED.is_dir(), "policy corpus not found at %s (set CERPAC_CORPUS_DIR)" % MANAGED)
+
 
 # Actions of the corpus that AWS's data no longer has or never had (API names, retired services).
 NOT_IAM_ACTIONS = {"s3:listobjects", "s3:listobjectsv2", "s3:listbuckets", "ssm:removetagstoresource"}
@@ -110,9 +113,9 @@ def _analyzer_findings():
             yield path.name, item
 
 
-@pytest.mark.skipif(not FINDINGS.is_dir(), reason="no Access Analyzer findings")
 def test_agrees_with_access_analyzer(results):
     """AWS's own verdicts: same size count, PassRole on "*" reported, invalid actions unknown."""
+    require(FINDINGS.is_dir(), "no Access Analyzer findings at %s" % FINDINGS)
     checked = collections.Counter()
     for name, item in _analyzer_findings():
         if name not in results:

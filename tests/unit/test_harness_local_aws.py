@@ -219,3 +219,19 @@ def test_without_bucket_drops_only_that_buckets_requests(url, in_bucket):
     kept = calls.without_bucket("lock-bucket")
     assert kept.writes == (["CreateRole"] if in_bucket else ["CreateRole", None])
     assert calls.bucket_requests("lock-bucket") == ([("PUT", urllib.parse.urlsplit(url).path)] if in_bucket else [])
+
+
+def test_calls_give_the_parameters_of_each_request_of_an_action():
+    def entry(body):
+        return {"method": "POST", "url": "/", "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+                "body": base64.b64encode(body.encode()).decode(), "body_encoded": True}
+
+    calls = Calls()
+    for body in ("Action=PutRolePolicy&RoleName=app-task&PolicyName=grants-s3&PolicyDocument=%7B%7D",
+                 "Action=GetRole&RoleName=deployer",
+                 "Action=PutRolePolicy&RoleName=deployer&PolicyName=staging-ecs-passrole&PolicyDocument=%7B%7D"):
+        calls.add(entry(body))
+    assert [(params["RoleName"], params["PolicyName"]) for params in calls.parameters("PutRolePolicy")] == [
+        ("app-task", "grants-s3"), ("deployer", "staging-ecs-passrole")]
+    assert calls.parameters("GetRole") == [{"Action": "GetRole", "RoleName": "deployer"}]
+    assert calls.parameters("DeleteRole") == []

@@ -27,13 +27,24 @@ def test_the_state_of_the_output_folder(tmp_path):
     assert dest_state(str(tmp_path / "file"), "staging") == {"path": str(tmp_path / "file"), "exists": True, "is_dir": False, "entries": None}
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
-def test_a_folder_that_cannot_be_written_is_known_before_anything_is_read(tmp_path):
+@pytest.mark.parametrize("mode", [0o644, 0o755])
+def test_a_folder_under_a_regular_file_cannot_be_written_whoever_runs(tmp_path, mode):
+    # Not even root can create a folder under a regular file, executable or not: known before anything is read.
+    (tmp_path / "notes").write_text("a file, not a folder")
+    (tmp_path / "notes").chmod(mode)
+    assert dest_state(str(tmp_path / "notes" / "adopted"), "staging") == {
+        "path": str(tmp_path / "notes" / "adopted" / "staging"), "exists": False, "is_dir": False, "entries": None, "writable": False}
+    with pytest.raises(OSError):
+        write_all(str(tmp_path / "notes" / "adopted"), "staging", TEXTS)
+
+
+def test_a_folder_without_write_permission_is_known_before_anything_is_read(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
-        assert dest_state(str(locked / "deeper"), "staging")["writable"] is False
+        # root may write where the mode says no (and the write would succeed): only others are refused
+        assert dest_state(str(locked / "deeper"), "staging")["writable"] is (os.geteuid() == 0)
     finally:
         locked.chmod(stat.S_IRWXU)
 

@@ -254,6 +254,18 @@ CASES = [
     ("tag-null-does-not", policy(allow("ec2:StopInstances", "*", **when("Null", "aws:ResourceTag/app", "false"))), {}, {"RESOURCE_STAR"}),
     ("tag-like-anything-does-not", policy(allow("ec2:StopInstances", "*", **when("StringLike", "aws:ResourceTag/app", "*"))), {},
      {"RESOURCE_STAR"}),
+    # several values are alternatives (any one matches): one "*" among them matches any tag value, so nothing is scoped
+    ("tag-like-several-values-one-anything-does-not", policy(allow("ec2:StopInstances", "*",
+                                                                   **when("StringLike", "aws:ResourceTag/app", ["web", "*"]))), {},
+     {"RESOURCE_STAR"}),
+    ("tag-any-value-like-several-one-anything-does-not", policy(allow("ec2:StopInstances", "*",
+                                                                      **when("ForAnyValue:StringLike", "aws:ResourceTag/app", ["web-*", "*"]))),
+     {}, {"RESOURCE_STAR"}),
+    ("tag-like-several-values-scopes", policy(allow("ec2:StopInstances", "*", **when("StringLike", "aws:ResourceTag/app", ["web", "api-*"]))),
+     {}, set()),
+    # StringEquals has no wildcards: "*" is the literal tag value "*", which still scopes
+    ("tag-equals-several-values-literal-star-scopes", policy(allow("ec2:StopInstances", "*",
+                                                                   **when("StringEquals", "aws:ResourceTag/app", ["web", "*"]))), {}, set()),
     ("tag-request-tag-does-not", policy(allow("ec2:StopInstances", "*", **when("StringEquals", "aws:RequestTag/app", "web"))), {},
      {"RESOURCE_STAR"}),
     ("tag-key-of-another-service-does-not", policy(allow("ec2:StopInstances", "*", **when("StringEquals", "iam:ResourceTag/app", "web"))), {},

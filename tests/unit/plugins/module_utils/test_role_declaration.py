@@ -284,19 +284,23 @@ EXECUTION_ROWS = [
     ("secrets", ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"], "ecs_task_execution_role_secrets[0]", ["not ARNs"]),
     ("secrets", ["staging/*/db"], "ecs_task_execution_role_secrets[0]", ["no other wildcard"]),
     ("parameters", ["/cerpac/*/db"], "ecs_task_execution_role_parameters[0]", ["no other wildcard"]),
-    ("kms_keys", ["alias/aws/secretsmanager"], "ecs_task_execution_role_kms_keys[0]", ["not aliases"]),
+    # with a secret to decrypt, so that the alias is the one problem (keys without secrets are their own problem)
+    ("kms_keys", ["alias/aws/secretsmanager"], "ecs_task_execution_role_kms_keys[0]", ["not aliases"], {"secrets": ["staging/cerpac/*"]}),
+    ("kms_keys", ["1234abcd-12ab-34cd-56ef-1234567890ab"], "ecs_task_execution_role_kms_keys", ["at least one secret or parameter"]),
     ("policies", [{"name": "ecs-startup-secrets", "document": {}}], "ecs_task_execution_role_policies[0].name", ["is kept for the policy"]),
     ("env", "", "ecs_task_execution_role_env", ["lowercase letters"]),
 ]
 
 
-@pytest.mark.parametrize("key,value,field,words", EXECUTION_ROWS, ids=["%s=%r" % (row[0], row[1])[:60] for row in EXECUTION_ROWS])
-def test_each_bad_execution_role_input_is_refused_naming_the_field(key, value, field, words):
-    problems = refused("ecs_task_execution_role", execution_inputs(**{key: value}))
-    assert field in [problem["field"] for problem in problems]
-    message = [problem["message"] for problem in problems if problem["field"] == field][0]
+@pytest.mark.parametrize("key,value,field,words,other_inputs", [row if len(row) == 5 else row + ({},) for row in EXECUTION_ROWS],
+                         ids=["%s=%r" % (row[0], row[1])[:60] for row in EXECUTION_ROWS])
+def test_each_bad_execution_role_input_is_refused_naming_the_field(key, value, field, words, other_inputs):
+    problems = refused("ecs_task_execution_role", execution_inputs(**dict(other_inputs, **{key: value})), host="cerpac")
+    assert [problem["field"] for problem in problems] == [field]
     for word in words:
-        assert word in message
+        assert word in problems[0]["message"]
+    assert format_problems("ecs_task_execution_role", problems, "cerpac").startswith(
+        "host cerpac, ecs_task_execution_role: 1 problem(s) in the inputs")
 
 
 def test_kms_keys_need_a_secret_or_a_parameter():
