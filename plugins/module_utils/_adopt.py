@@ -319,8 +319,9 @@ def group_roles(roles, environment, partition):
         partner = next((other for other in lone_tasks if other["execution"] is None and tag and _application_tag(other["task"])[0] == tag), None)
         if partner is not None:
             partner["execution"] = group["execution"]
+            partner["paired_by"] = _application_tag(partner["task"])  # the tag that paired them names the application
             pending.remove(group)
-    groups, left_out, taken = [], [], set()
+    named, left_out = [], []
     for group in pending:
         if group["task"] is None:
             left_out.append({
@@ -331,8 +332,12 @@ def group_roles(roles, environment, partition):
                           "or keep managing it as before",
             })
             continue
-        app = _application_from_stem(group["stem"], environment)
-        why = "from the role names" if app else None
+        app, why = group.get("paired_by") or (None, None)
+        if app:
+            why = "from %s, which paired the two roles" % why
+        else:
+            app = _application_from_stem(group["stem"], environment)
+            why = "from the role names" if app else None
         if not app:
             for role in (group["task"], group["execution"]):
                 if role is not None and not app:
@@ -342,8 +347,14 @@ def group_roles(roles, environment, partition):
             app, why = FALLBACK_APPLICATION, "neither the role names nor their tags name the application; rename the host if you like (role names are carried)"
         if app in RESERVED_HOSTS:
             app, why = app + "-app", why + " (%s is a name Ansible keeps for itself)" % app
+        named.append((app, why, group))
+    # A name several applications want goes to the first (in role name order); the others get -2, -3... skipping
+    # every name an application wants for itself, so a numbered name never displaces a real one.
+    wanted = set(app for app, _why, _group in named)
+    groups, taken = [], set()
+    for app, why, group in named:
         host, number = app, 1
-        while host in taken:
+        while host in taken or (host != app and host in wanted):
             number += 1
             host = "%s-%d" % (app, number)
         if host != app:
@@ -1046,9 +1057,11 @@ def _exception_for(finding):
     return exception
 
 
-def _carry(role, kind, host, environment, region, account_id, partition):
+def _carry(role, kind, host, environment, region, account_id, partition, default_path="/"):
     """What keeps the role as it is: ``(variables, carried (words), settled)``; ``settled`` holds what the role
-    will declare (description, maximum session, tags, managed policies, trust regions)."""
+    will declare (description, maximum session, tags, managed policies, trust regions). ``default_path`` is the path
+    the role takes when the inventory gives none: ``/`` for the task role, the task role's path for the execution role
+    (the playbooks default ``ecs_task_execution_role_path`` to it)."""
     shape = ROLE_SHAPES[kind]
     prefix = shape["prefix"]
     variables, carried = [], []
@@ -1056,9 +1069,9 @@ def _carry(role, kind, host, environment, region, account_id, partition):
     if role["name"] != default_name:
         variables.append((prefix + "name", role["name"]))
         carried.append("name %s (the default would be %s)" % (role["name"], default_name))
-    if (role.get("path") or "/") != "/":
-        variables.append((prefix + "path", role["path"]))
-        carried.append("path %s" % role["path"])
+    if (role.get("path") or "/") != (default_path or "/"):
+        variables.append((prefix + "path", role.get("path") or "/"))
+        carried.append("path %s" % (role.get("path") or "/"))
     if role.get("description"):
         variables.append((prefix + "description", role["description"]))
         carried.append("description")
@@ -1203,14 +1216,14 @@ def _changes(role, kind, settled, declared, plan, notes, rendered, partition):
     return changes
 
 
-def adopt_role(role, kind, host, environment, region, account_id, partition):
+def adopt_role(role, kind, host, environment, region, account_id, partition, default_path="/"):
     """Everything about one adopted role: ``{"vars" (inventory variables, in order), "report", "declared"}``.
 
     ``declared`` is the role as the inventory declares it, in ``_role_plan``'s shape; the report's
     ``expected_differences`` are ``_role_plan.describe``'s lines for it against the live role: what
     ``deploy.yml --check --diff`` reports, and nothing else.
     """
-    variables, carried, settled = _carry(role, kind, host, environment, region, account_id, partition)
+    variables, carried, settled = _carry(role, kind, host, environment, region, account_id, partition, default_path)
     live_policies = [{"name": policy["name"], "document": load_document(policy["document"])} for policy in role.get("inline_policies") or []]
     recovered = _recover(kind, live_policies, partition, region, account_id)
     verbatim, notes = _split_policies(kind, live_policies, recovered)
@@ -1341,7 +1354,8 @@ def adopt(roles, environment, region, account_id, partition, other_roles=(), nam
             role = group[kind]
             if role is None:
                 continue
-            adopted = adopt_role(role, kind, host, environment, region, account_id, partition)
+            default_path = (group[TASK].get("path") or "/") if kind == EXECUTION and group[TASK] is not None else "/"
+            adopted = adopt_role(role, kind, host, environment, region, account_id, partition, default_path)
             adopted["report"]["classified"] = group["kinds"][role["name"]]
             if kind == EXECUTION:
                 deploys_execution = True

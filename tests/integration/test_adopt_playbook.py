@@ -299,3 +299,21 @@ def test_a_trust_for_several_regions_is_kept(aws, iam, playbook, tmp_path):
     check = playbook("deploy.yml", str(inventory), "--check", "--diff")
     assert check.rc == 0, check.output
     assert check.changed == 0, check.output
+
+
+def test_roles_paired_by_their_tag_on_different_paths_are_adopted_and_the_first_check_is_accepted(aws, iam, playbook, tmp_path):
+    """The execution role keeps its own path (its default is the task role's), and the host is named by the tag that
+    paired the two roles, not by the rest of a name (issue 21, item 2)."""
+    tags = [{"Key": "App", "Value": "reports"}]
+    iam.create_role(RoleName="staging-reports-task", Path="/apps/", AssumeRolePolicyDocument=json.dumps(ECS_TRUST), Tags=tags)
+    iam.create_role(RoleName="staging-reporting-execution", AssumeRolePolicyDocument=json.dumps(ECS_TRUST), Tags=tags)
+    iam.attach_role_policy(RoleName="staging-reporting-execution", PolicyArn=EXECUTION_POLICY)
+    run = adopt(playbook, tmp_path / "adopted")
+    assert run.rc == 0, run.output
+    inventory = tmp_path / "adopted" / "staging"
+    assert load(inventory / "hosts.yml")["ecs_iam"]["hosts"] == {"reports": None}
+    host_vars = load(inventory / "host_vars" / "reports.yml")
+    assert (host_vars["ecs_task_role_path"], host_vars["ecs_task_execution_role_path"]) == ("/apps/", "/")
+    check = playbook("deploy.yml", str(inventory), "--check", "--diff")
+    assert check.rc == 0, check.output
+    assert check.writes == []

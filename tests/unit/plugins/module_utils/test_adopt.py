@@ -143,7 +143,7 @@ def _groups(roles):
         "neither the role names nor their tags name the application; rename the host if you like (role names are carried)")], [])),
     # Names that do not pair: the application tag does.
     ([role("staging-api-role", tags={"app": "api"}), role("staging-shared-ecs-task-execution-role", tags={"Application": "api"})],
-     ([("api", "staging-api-role", "staging-shared-ecs-task-execution-role", "from the role names")], [])),
+     ([("api", "staging-api-role", "staging-shared-ecs-task-execution-role", "from its tag app=api, which paired the two roles")], [])),
     # An execution role alone is left out (deploy converges a task role for every host).
     ([role("staging-cerpac-ecs-task-role"), role("staging-billing-ecs-task-execution-role")],
      ([("cerpac", "staging-cerpac-ecs-task-role", None, "from the role names")], ["staging-billing-ecs-task-execution-role"])),
@@ -153,6 +153,14 @@ def _groups(roles):
        ("api-2", "staging-api-task-role", None, "from the role names; api was taken by another application")], [])),
     ([role("staging-all-ecs-task-role")],
      ([("all-app", "staging-all-ecs-task-role", None, "from the role names (all is a name Ansible keeps for itself)")], [])),
+    # Paired by their tag: the tag names the host, not the rest of the task role's name (issue 21, item 2).
+    ([role("staging-reports-task", tags={"App": "reports"}), role("staging-reporting-exec", tags={"App": "reports"}, managed=[EXECUTION_POLICY])],
+     ([("reports", "staging-reports-task", "staging-reporting-exec", "from its tag App=reports, which paired the two roles")], [])),
+    # A second gamma is numbered past every name an application wants: the real gamma-2 keeps its name (item 12).
+    ([role("staging-gamma-ecs-task-role"), role("staging-gamma-task-role"), role("staging-gamma-2-ecs-task-role")],
+     ([("gamma", "staging-gamma-ecs-task-role", None, "from the role names"),
+       ("gamma-2", "staging-gamma-2-ecs-task-role", None, "from the role names"),
+       ("gamma-3", "staging-gamma-task-role", None, "from the role names; gamma was taken by another application")], [])),
 ])
 def test_roles_are_grouped_by_application(roles, expected):
     assert _groups(roles) == expected
@@ -549,6 +557,23 @@ def test_the_inventory_has_the_shape_deploy_reads():
     assert yaml.safe_load(texts["host_vars/worker.yml"]) == {"ecs_task_role_project_id": "worker"}
     assert result["report"]["left_out"] == [{"name": "staging-ecs-task-role", "arn": "arn:aws:iam::123456789012:role/staging-ecs-task-role",
                                              "reason": "ECS tasks cannot assume it"}]
+
+
+@pytest.mark.parametrize("task_path, execution_path, expected", [
+    ("/ecs/", "/", {"ecs_task_role_path": "/ecs/", "ecs_task_execution_role_path": "/"}),
+    ("/", "/ecs/", {"ecs_task_execution_role_path": "/ecs/"}),
+    ("/ecs/", "/ecs/", {"ecs_task_role_path": "/ecs/"}),
+    ("/", "/", {}),
+])
+def test_the_execution_roles_path_is_carried_when_it_is_not_the_task_roles(task_path, execution_path, expected):
+    """The execution role's path defaults to the task role's: it is written whenever it differs from that (issue 21, item 2)."""
+    roles = [role("staging-cerpac-ecs-task-role", path=task_path),
+             role("staging-cerpac-ecs-task-execution-role", path=execution_path, managed=[EXECUTION_POLICY])]
+    result = _adopt.adopt(roles, "staging", REGION, ACCOUNT, "aws")
+    host_vars = yaml.safe_load(_adopt.inventory_texts(result["inventory"])["host_vars/cerpac.yml"])
+    assert {key: value for key, value in host_vars.items() if key.endswith("_path")} == expected
+    for item in result["report"]["applications"][0]["roles"]:
+        assert not any("path" in line for line in item["expected_differences"]), item["expected_differences"]
 
 
 @pytest.mark.parametrize("protect", [True, False])
