@@ -1254,9 +1254,23 @@ def adopt_role(role, kind, host, environment, region, account_id, partition, def
         if exception not in needed:
             needed.append(exception)
 
+    # What deploy would refuse as adopted (the inventory alone cannot fix it), and what a later absent does.
+    before = []
+    if len(settled["tags"]) > _role_declaration.MAX_TAGS:
+        before.append("tags: with the collection's own (%s) the role would carry %d tags, over IAM's %d per role, and deploy refuses "
+                      "it; remove at least %d from %stags (or from the role) first"
+                      % (", ".join(sorted(settled["mandatory_tags"])), len(settled["tags"]), _role_declaration.MAX_TAGS,
+                         len(settled["tags"]) - _role_declaration.MAX_TAGS, ROLE_SHAPES[kind]["prefix"]))
+    profiles = sorted(role.get("instance_profiles") or [])
+    profile_notes = ["instance profile %s holds this role (EC2 can take it on): deploy leaves it alone; %sstate: absent removes the "
+                     "role from it (iam:RemoveRoleFromInstanceProfile) and leaves the profile, empty, in place" % (profile, ROLE_SHAPES[kind]["prefix"])
+                     for profile in profiles]
     report = {
         "kind": kind,
         "name": role["name"],
+        "before_deploying": before,
+        "instance_profiles": profiles,
+        "notes": profile_notes,
         "arn": role["arn"],
         "role_id": role.get("role_id"),
         "classified": None,
@@ -1366,6 +1380,12 @@ def adopt(roles, environment, region, account_id, partition, other_roles=(), nam
         comments += ["  %s (%s role)" % (item["arn"], item["kind"]) for item in roles_report]
         comments.append("What became intents, what stayed as written and why: ../adopt-report.md")
         for item in roles_report:
+            for line in item["before_deploying"]:
+                comments.append("")
+                comments.append("Before deploying: the %s role's %s." % (item["kind"], line))
+            for line in item["notes"]:
+                comments.append("")
+                comments.append("Note: the %s role's %s." % (item["kind"], line))
             if item["exceptions_needed"]:
                 comments.append("")
                 comments.append("Before deploying: validate_grants would block %d finding(s) on the %s role's policies (see the report)."
@@ -1418,6 +1438,7 @@ def _summary(report):
         "statements_verbatim": sum(len(role["kept"]) for role in roles),
         "findings_existing": sum(len(role["findings_existing"]) for role in roles),
         "exceptions_needed": sum(len(role["exceptions_needed"]) for role in roles),
+        "before_deploying": sum(len(role["before_deploying"]) for role in roles),
         "changes": sum(len(role["changes"]) for role in roles),
         "left_out": len(report["left_out"]),
     }
@@ -1543,6 +1564,14 @@ def report_markdown(report, inventory_dir=None):
             if role["findings_existing"]:
                 lines += ["**Findings on the existing policies** (least-privilege debt, `validate_grants`):", ""]
                 lines += ["- %s%s" % ("(accepted) " if finding.get("accepted") else "", _md(format_finding(finding))) for finding in role["findings_existing"]]
+                lines.append("")
+            if role["before_deploying"]:
+                lines += ["**Before deploying**: deploy refuses the role as adopted until this is fixed:", ""]
+                lines += ["- %s" % _md(line) for line in role["before_deploying"]]
+                lines.append("")
+            if role["notes"]:
+                lines += ["**Instance profiles**:", ""]
+                lines += ["- %s" % _md(line) for line in role["notes"]]
                 lines.append("")
             if role["exceptions_needed"]:
                 lines += ["**Before deploying**: the deploy gate (`validate_grants`, fail_on error) blocks on these findings of the "
