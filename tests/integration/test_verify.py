@@ -96,7 +96,6 @@ def test_verify_judges_the_deployers_passrole_policy_reads_only_and_speaks_in_th
     assert "will be" not in run.output and "would be" not in run.output
 
 
-
 def test_verify_judges_each_applications_own_passrole_policy(playbook, iam, make_inventory):
     """One policy per application (roles at /): the application whose policy was widened fails, not another."""
     iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=PASSROLE_TRUST)
