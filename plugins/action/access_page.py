@@ -54,6 +54,17 @@ def _write(path, text):
         raise
 
 
+def _applications_at_fault(applications, errors):
+    """The names (or ``applications[N]`` when unnamed) of the applications an error of ``errors`` is about, in order."""
+    at_fault = []
+    for index, application in enumerate(applications if isinstance(applications, list) else []):
+        where = "applications[%d]" % index
+        if any(error.startswith(where) and error[len(where):len(where) + 1] in (".", " ", ":") for error in errors):
+            name = application.get("name") if isinstance(application, dict) else None
+            at_fault.append(name if isinstance(name, str) and name else where)
+    return at_fault
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -67,8 +78,11 @@ class ActionModule(ActionBase):
 
         errors = input_errors(args["environment"], args["applications"], args["passrole"])
         if errors:
-            result.update(failed=True, errors=errors,
-                          msg="%d problem(s) in the access page's input:\n%s" % (len(errors), "\n".join(errors)))
+            # The task runs once for the environment: name the applications at fault first, not the host that ran it.
+            at_fault = _applications_at_fault(args["applications"], errors)
+            result.update(failed=True, errors=errors, applications=at_fault,
+                          msg="%s%d problem(s) in the access page's input:\n%s"
+                              % ("%s: " % ", ".join(at_fault) if at_fault else "", len(errors), "\n".join(errors)))
             return result
         page = access_page(args["environment"], args["applications"], passrole=args["passrole"], source=args["source"])
         if os.path.isdir(dest):

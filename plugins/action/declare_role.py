@@ -18,6 +18,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import owned_variables
 
 ARGUMENT_SPEC = dict(
     role=dict(type="str", required=True, choices=list(ROLE_NAMES)),
@@ -100,6 +101,9 @@ class ActionModule(ActionBase):
             "caller_account_id": args["caller_account_id"],
             "variables": args["variables"],
             "known_variables": role_inputs(role),
+            # The task role, checked for every application, also refuses typos under the collection's other prefixes.
+            "other_prefixes": dict((prefix, names) for prefix, names in owned_variables().items()
+                                   if prefix != role + "_") if role == "ecs_task_role" else {},
             "render": args["render_dir"] is not None,
             "required_role_arns": args["required_role_arns"],
         }

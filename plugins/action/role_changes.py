@@ -30,14 +30,17 @@ class ActionModule(ActionBase):
         if "changed" not in plan or "role_name" not in plan:
             raise AnsibleActionFail("plan: expected one role's result from cerpac.ecs_iam.role_plan (its roles[<name>]), got keys %s"
                                     % ", ".join(sorted(plan)))
-        # When the writes follow (a normal run), they report the changes they make; otherwise (check mode, verify) this
-        # task is the report, so a host's changed count says what would change either way.
-        result["changed"] = bool(plan["changed"]) and not (args["writes_follow"] and not self._task.check_mode)
+        # When the writes follow (a normal run), they report the changes they make; in check mode this task is the
+        # report of what they would change. Without writes (verify) nothing changes, ever: changed is false and the
+        # differences (present tense: what is different) are the report, not warnings of what a deploy would do.
+        result["changed"] = bool(plan["changed"]) and args["writes_follow"] and bool(self._task.check_mode)
         for key in KEYS:
             if key in plan:
                 result[key] = plan[key]
-        if plan.get("warnings"):
+        if plan.get("warnings") and args["writes_follow"]:
             result["warnings"] = list(plan["warnings"])
         if self._task.diff and "diff" in plan:
-            result["diff"] = plan["diff"]
+            # Headers that say which role and which side: the live role, and the declaration it is compared with.
+            name = plan["role_name"]
+            result["diff"] = dict(plan["diff"], before_header="%s (live)" % name, after_header="%s (declared)" % name)
         return result

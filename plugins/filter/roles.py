@@ -9,6 +9,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._policy_differences import passrole_differences as _passrole_differences
+
 LABELS = {"ecs_task_role": "task role", "ecs_task_execution_role": "task execution role"}
 
 
@@ -34,6 +36,19 @@ def role_line(value):
                              "holding them, got %r" % (value,))
 
 
+def passrole_differences(declaration, live):
+    """What differs between the deployer's live PassRole policy (an amazon.aws.iam_policy_info result) and its
+    declaration (ecs_deployer_passrole_outputs), one present-tense line each."""
+    if not isinstance(declaration, Mapping) or "policy_name" not in declaration:
+        raise AnsibleFilterError("passrole_differences: expected ecs_deployer_passrole_outputs, got %r" % (declaration,))
+    if not isinstance(live, Mapping):
+        raise AnsibleFilterError("passrole_differences: expected the result of amazon.aws.iam_policy_info, got %r" % (live,))
+    # iam_policy_info answers NoSuchEntity (no such deployer) with a message and no policy list.
+    found = "all_policy_names" in live
+    documents = [item.get("policy_document") for item in live.get("policies") or [] if item.get("policy_name") == declaration["policy_name"]]
+    return _passrole_differences(dict(declaration), found, documents[0] if documents else None)
+
+
 class FilterModule:
     def filters(self):
-        return {"role_line": role_line}
+        return {"role_line": role_line, "passrole_differences": passrole_differences}

@@ -153,8 +153,10 @@ def _check_role(errors, where, role, kind):
                           % (where, index, _short(finding)))
     if kind == "execution_role" and role.get("startup") is not None:
         startup = role["startup"]
-        if not isinstance(startup, dict) or not isinstance(startup.get("policy"), str):
-            errors.append("%s.startup: %s is not the start-up access; give {secrets, parameters, kms_keys, policy}" % (where, _short(startup)))
+        # ``policy`` is null when the role has no start-up secrets, parameters or keys (nothing to read at start-up).
+        if not isinstance(startup, dict) or not isinstance(startup.get("policy"), (str, type(None))):
+            errors.append("%s.startup: %s is not the start-up access; give {secrets, parameters, kms_keys, policy (a name or null)}"
+                          % (where, _short(startup)))
         else:
             for key, _service, _action in _STARTUP:
                 if not isinstance(startup.get(key, []), list):

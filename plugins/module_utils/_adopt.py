@@ -319,8 +319,9 @@ def group_roles(roles, environment, partition):
         partner = next((other for other in lone_tasks if other["execution"] is None and tag and _application_tag(other["task"])[0] == tag), None)
         if partner is not None:
             partner["execution"] = group["execution"]
+            partner["paired_by"] = _application_tag(partner["task"])  # the tag that paired them names the application
             pending.remove(group)
-    groups, left_out, taken = [], [], set()
+    named, left_out = [], []
     for group in pending:
         if group["task"] is None:
             left_out.append({
@@ -331,8 +332,12 @@ def group_roles(roles, environment, partition):
                           "or keep managing it as before",
             })
             continue
-        app = _application_from_stem(group["stem"], environment)
-        why = "from the role names" if app else None
+        app, why = group.get("paired_by") or (None, None)
+        if app:
+            why = "from %s, which paired the two roles" % why
+        else:
+            app = _application_from_stem(group["stem"], environment)
+            why = "from the role names" if app else None
         if not app:
             for role in (group["task"], group["execution"]):
                 if role is not None and not app:
@@ -342,8 +347,14 @@ def group_roles(roles, environment, partition):
             app, why = FALLBACK_APPLICATION, "neither the role names nor their tags name the application; rename the host if you like (role names are carried)"
         if app in RESERVED_HOSTS:
             app, why = app + "-app", why + " (%s is a name Ansible keeps for itself)" % app
+        named.append((app, why, group))
+    # A name several applications want goes to the first (in role name order); the others get -2, -3... skipping
+    # every name an application wants for itself, so a numbered name never displaces a real one.
+    wanted = set(app for app, _why, _group in named)
+    groups, taken = [], set()
+    for app, why, group in named:
         host, number = app, 1
-        while host in taken:
+        while host in taken or (host != app and host in wanted):
             number += 1
             host = "%s-%d" % (app, number)
         if host != app:
@@ -1046,9 +1057,11 @@ def _exception_for(finding):
     return exception
 
 
-def _carry(role, kind, host, environment, region, account_id, partition):
+def _carry(role, kind, host, environment, region, account_id, partition, default_path="/"):
     """What keeps the role as it is: ``(variables, carried (words), settled)``; ``settled`` holds what the role
-    will declare (description, maximum session, tags, managed policies, trust regions)."""
+    will declare (description, maximum session, tags, managed policies, trust regions). ``default_path`` is the path
+    the role takes when the inventory gives none: ``/`` for the task role, the task role's path for the execution role
+    (the playbooks default ``ecs_task_execution_role_path`` to it)."""
     shape = ROLE_SHAPES[kind]
     prefix = shape["prefix"]
     variables, carried = [], []
@@ -1056,9 +1069,9 @@ def _carry(role, kind, host, environment, region, account_id, partition):
     if role["name"] != default_name:
         variables.append((prefix + "name", role["name"]))
         carried.append("name %s (the default would be %s)" % (role["name"], default_name))
-    if (role.get("path") or "/") != "/":
-        variables.append((prefix + "path", role["path"]))
-        carried.append("path %s" % role["path"])
+    if (role.get("path") or "/") != (default_path or "/"):
+        variables.append((prefix + "path", role.get("path") or "/"))
+        carried.append("path %s" % (role.get("path") or "/"))
     if role.get("description"):
         variables.append((prefix + "description", role["description"]))
         carried.append("description")
@@ -1203,14 +1216,14 @@ def _changes(role, kind, settled, declared, plan, notes, rendered, partition):
     return changes
 
 
-def adopt_role(role, kind, host, environment, region, account_id, partition):
+def adopt_role(role, kind, host, environment, region, account_id, partition, default_path="/"):
     """Everything about one adopted role: ``{"vars" (inventory variables, in order), "report", "declared"}``.
 
     ``declared`` is the role as the inventory declares it, in ``_role_plan``'s shape; the report's
     ``expected_differences`` are ``_role_plan.describe``'s lines for it against the live role: what
     ``deploy.yml --check --diff`` reports, and nothing else.
     """
-    variables, carried, settled = _carry(role, kind, host, environment, region, account_id, partition)
+    variables, carried, settled = _carry(role, kind, host, environment, region, account_id, partition, default_path)
     live_policies = [{"name": policy["name"], "document": load_document(policy["document"])} for policy in role.get("inline_policies") or []]
     recovered = _recover(kind, live_policies, partition, region, account_id)
     verbatim, notes = _split_policies(kind, live_policies, recovered)
@@ -1241,9 +1254,23 @@ def adopt_role(role, kind, host, environment, region, account_id, partition):
         if exception not in needed:
             needed.append(exception)
 
+    # What deploy would refuse as adopted (the inventory alone cannot fix it), and what a later absent does.
+    before = []
+    if len(settled["tags"]) > _role_declaration.MAX_TAGS:
+        before.append("tags: with the collection's own (%s) the role would carry %d tags, over IAM's %d per role, and deploy refuses "
+                      "it; remove at least %d from %stags (or from the role) first"
+                      % (", ".join(sorted(settled["mandatory_tags"])), len(settled["tags"]), _role_declaration.MAX_TAGS,
+                         len(settled["tags"]) - _role_declaration.MAX_TAGS, ROLE_SHAPES[kind]["prefix"]))
+    profiles = sorted(role.get("instance_profiles") or [])
+    profile_notes = ["instance profile %s holds this role (EC2 can take it on): deploy leaves it alone; %sstate: absent removes the "
+                     "role from it (iam:RemoveRoleFromInstanceProfile) and leaves the profile, empty, in place" % (profile, ROLE_SHAPES[kind]["prefix"])
+                     for profile in profiles]
     report = {
         "kind": kind,
         "name": role["name"],
+        "before_deploying": before,
+        "instance_profiles": profiles,
+        "notes": profile_notes,
         "arn": role["arn"],
         "role_id": role.get("role_id"),
         "classified": None,
@@ -1341,7 +1368,8 @@ def adopt(roles, environment, region, account_id, partition, other_roles=(), nam
             role = group[kind]
             if role is None:
                 continue
-            adopted = adopt_role(role, kind, host, environment, region, account_id, partition)
+            default_path = (group[TASK].get("path") or "/") if kind == EXECUTION and group[TASK] is not None else "/"
+            adopted = adopt_role(role, kind, host, environment, region, account_id, partition, default_path)
             adopted["report"]["classified"] = group["kinds"][role["name"]]
             if kind == EXECUTION:
                 deploys_execution = True
@@ -1352,6 +1380,12 @@ def adopt(roles, environment, region, account_id, partition, other_roles=(), nam
         comments += ["  %s (%s role)" % (item["arn"], item["kind"]) for item in roles_report]
         comments.append("What became intents, what stayed as written and why: ../adopt-report.md")
         for item in roles_report:
+            for line in item["before_deploying"]:
+                comments.append("")
+                comments.append("Before deploying: the %s role's %s." % (item["kind"], line))
+            for line in item["notes"]:
+                comments.append("")
+                comments.append("Note: the %s role's %s." % (item["kind"], line))
             if item["exceptions_needed"]:
                 comments.append("")
                 comments.append("Before deploying: validate_grants would block %d finding(s) on the %s role's policies (see the report)."
@@ -1404,6 +1438,7 @@ def _summary(report):
         "statements_verbatim": sum(len(role["kept"]) for role in roles),
         "findings_existing": sum(len(role["findings_existing"]) for role in roles),
         "exceptions_needed": sum(len(role["exceptions_needed"]) for role in roles),
+        "before_deploying": sum(len(role["before_deploying"]) for role in roles),
         "changes": sum(len(role["changes"]) for role in roles),
         "left_out": len(report["left_out"]),
     }
@@ -1529,6 +1564,14 @@ def report_markdown(report, inventory_dir=None):
             if role["findings_existing"]:
                 lines += ["**Findings on the existing policies** (least-privilege debt, `validate_grants`):", ""]
                 lines += ["- %s%s" % ("(accepted) " if finding.get("accepted") else "", _md(format_finding(finding))) for finding in role["findings_existing"]]
+                lines.append("")
+            if role["before_deploying"]:
+                lines += ["**Before deploying**: deploy refuses the role as adopted until this is fixed:", ""]
+                lines += ["- %s" % _md(line) for line in role["before_deploying"]]
+                lines.append("")
+            if role["notes"]:
+                lines += ["**Instance profiles**:", ""]
+                lines += ["- %s" % _md(line) for line in role["notes"]]
                 lines.append("")
             if role["exceptions_needed"]:
                 lines += ["**Before deploying**: the deploy gate (`validate_grants`, fail_on error) blocks on these findings of the "

@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import difflib
 import json
 import re
 
@@ -100,21 +101,36 @@ class _Errors(object):
     def __init__(self):
         self.items = []
 
-    def add(self, index, service, field, value, problem, allowed):
+    def add(self, index, service, field, value, problem, allowed, item=None, near_of=None):
+        """``item``: the position in a list field (``resources[1]``); ``near_of``: the names to say "did you mean" from."""
         if index is None:
             where = field
         else:
             where = "grants[%d] (%s): %s" % (index, service or "?", field)
         allowed = list(allowed) if isinstance(allowed, (list, tuple)) else [allowed]
-        message = "%s: %r %s; allowed: %s" % (where, value, problem, ", ".join(str(item) for item in allowed))
+        near = did_you_mean(value, near_of) if near_of is not None else None
+        message = "%s: %r %s; allowed: %s" % (where, value, problem if not near else "%s (did you mean %s?)" % (problem, near),
+                                              ", ".join(str(entry) for entry in allowed))
         self.items.append({
             "grant": index,
             "service": service,
             "field": field,
+            # The path under the grants variable: grants[0].service, grants[2].resources[1].
+            "path": field if index is None else "[%d].%s%s" % (index, field, "" if item is None else "[%d]" % item),
+            "problem": problem,
+            "near": near,
             "value": value,
             "message": message,
             "allowed": allowed,
         })
+
+
+def did_you_mean(value, names):
+    """The nearest of ``names`` to ``value`` (a typo of it), or ``None``."""
+    if not isinstance(value, str):
+        return None
+    near = difflib.get_close_matches(value, [str(name) for name in names], n=1, cutoff=0.75)
+    return near[0] if near and near[0] != value else None
 
 
 def _as_list(value):
@@ -123,15 +139,16 @@ def _as_list(value):
     return value
 
 
-def _check_name(errors, index, service, value):
-    """Validate one entry of ``resources``; return ``(name, is_prefix)`` or ``None``."""
+def _check_name(errors, index, service, value, item=None):
+    """Validate one entry of ``resources`` (at position ``item``); return ``(name, is_prefix)`` or ``None``."""
     spec = CATALOGUE[service]["resources"]
     allowed = spec["allowed"]
     if not isinstance(value, str) or not value:
-        errors.add(index, service, "resources", value, "is not a non-empty string", allowed)
+        errors.add(index, service, "resources", value, "is not a non-empty string (quote it)" if value is not None and not isinstance(value, (dict, list))
+                   else "is not a non-empty string", allowed, item=item)
         return None
     if value.lower().startswith("arn:"):
-        errors.add(index, service, "resources", value, "is an ARN; give the name, the ARN is built from it", allowed)
+        errors.add(index, service, "resources", value, "is an ARN; give the name, the ARN is built from it", allowed, item=item)
         return None
     is_prefix = False
     name = value
@@ -139,12 +156,12 @@ def _check_name(errors, index, service, value):
         is_prefix = True
         name = value[:-len(PREFIX_SUFFIX)]
     if "*" in name or "?" in name:
-        errors.add(index, service, "resources", value, "contains a wildcard where a name is expected", allowed)
+        errors.add(index, service, "resources", value, "contains a wildcard where a name is expected", allowed, item=item)
         return None
     if spec.get("strip"):
         name = name.strip(spec["strip"])
     if not name or not _full(spec["pattern"], name):
-        errors.add(index, service, "resources", value, "is not a valid name", allowed)
+        errors.add(index, service, "resources", value, "is not a valid name", allowed, item=item)
         return None
     return name, is_prefix
 
@@ -177,45 +194,65 @@ def _validate_grant(errors, index, grant, partition, region, account):
         errors.add(index, None, "grant", grant, "is not a dict", ["a dict with keys service, access, resources"])
         return None
     service = grant.get("service")
+    if "service" not in grant:
+        # A misspelt key (servce): one error, on that key.
+        typo = next((key for key in sorted(grant, key=str) if did_you_mean(key, ["service"])), None)
+        if typo is not None:
+            errors.add(index, None, typo, grant[typo], "is not a key of a grant", list(BASE_KEYS))
+            errors.items[-1].update(path="[%d]" % index, shown=typo, near="service",
+                                    problem="has the key %s, which is not a key of a grant" % json.dumps(str(typo)))
+            return None
     if not isinstance(service, str) or service not in CATALOGUE:
         errors.add(index, service if isinstance(service, str) else None, "service", service, "is not a service grants offer",
-                   sorted(CATALOGUE))
+                   sorted(CATALOGUE), near_of=sorted(CATALOGUE))
         return None
     spec = CATALOGUE[service]
     count = len(errors.items)
 
     keys = allowed_keys(service)
+    misspelt = set()
     for key in sorted(set(grant) - set(keys), key=str):
         hint = "is not a key of a %s grant" % service
         if any(key in other.get("options", {}) or (key == "kms_key" and other.get("kms_via")) for other in CATALOGUE.values()):
             hint = "is not offered by %s" % service
+        # The key itself is the mistake: said with the key as the value, and the key it stands for is not missing too.
+        near = did_you_mean(key, [name for name in keys if name not in grant])
+        if near:
+            misspelt.add(near)
         errors.add(index, service, key, grant[key], hint, keys)
+        # Said of the grant (its path ends at grants[i]), showing the key: the key, not its value, is wrong.
+        errors.items[-1].update(path="[%d]" % index, shown=key, near=near, problem="has the key %s, which %s" % (json.dumps(str(key)), hint))
 
     levels = list(spec["access"])
     access = _as_list(grant.get("access"))
-    if not isinstance(access, list) or not access:
+    if "access" in misspelt:
+        access = []
+    elif not isinstance(access, list) or not access:
         errors.add(index, service, "access", grant.get("access"), "must be a non-empty list of access levels", levels)
         access = []
     seen = set()
-    for level in access:
+    for position, level in enumerate(access):
         if not isinstance(level, str) or level not in spec["access"]:
-            errors.add(index, service, "access", level, "is not an access level %s offers" % service, levels)
+            errors.add(index, service, "access", level, "is not an access level %s offers" % service, levels,
+                       item=position if isinstance(grant.get("access"), list) else None, near_of=levels)
         elif level in seen:
-            errors.add(index, service, "access", level, "is listed twice", levels)
+            errors.add(index, service, "access", level, "is listed twice", levels, item=position)
         seen.add(level)
 
     resources = _as_list(grant.get("resources"))
     names = []
-    if not isinstance(resources, list) or not resources:
+    if "resources" in misspelt:
+        resources = []
+    elif not isinstance(resources, list) or not resources:
         errors.add(index, service, "resources", grant.get("resources"), "must be a non-empty list of %s" % spec["resources"]["what"],
                    [spec["resources"]["allowed"]])
         resources = []
-    for value in resources:
-        checked = _check_name(errors, index, service, value)
+    for position, value in enumerate(resources):
+        checked = _check_name(errors, index, service, value, item=position if isinstance(grant.get("resources"), list) else None)
         if checked is None:
             continue
         if checked in names:
-            errors.add(index, service, "resources", value, "is listed twice", [spec["resources"]["allowed"]])
+            errors.add(index, service, "resources", value, "is listed twice", [spec["resources"]["allowed"]], item=position)
             continue
         names.append(checked)
 

@@ -38,6 +38,7 @@ role's start-up secrets policy (:func:`startup_secrets_policy`) and the deployer
 """
 
 import copy
+import difflib
 import json
 import re
 
@@ -76,6 +77,8 @@ PARAMETER_RE = re.compile(r"^/?(?=.{1,1011}$)[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(
 KMS_KEY_ID_RE = re.compile(r"^(%s)$" % KMS_KEY["key_id_pattern"])
 KMS_KEY_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):kms:([a-z]{2,4}(-[a-z]+)+-\d{1,2}):(\d{12}):key/(%s)$" % KMS_KEY["key_id_pattern"])
 MAX_TAGS = 50
+#: The strings ``type: bool`` accepts (ansible's convert_bool), as ``-e name=value`` gives them.
+BOOLEAN_WORDS = dict([(word, True) for word in ("y", "yes", "on", "1", "true", "t")] + [(word, False) for word in ("n", "no", "off", "0", "false", "f")])
 PLACEHOLDER_ACCOUNT = "000000000000"
 
 ARN_EXAMPLE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess or arn:aws:iam::123456789012:policy/name"
@@ -199,10 +202,22 @@ def _str(value):
 
 
 def _bool(problems, field, value):
+    """A boolean as the roles' argument specs (``type: bool``) take it: also the strings ``-e flag=true`` gives."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, str) and value.strip().lower() in BOOLEAN_WORDS:
+        return BOOLEAN_WORDS[value.strip().lower()]
     problems.add(field, value, "is not a boolean", "Write true or false.")
     return False
+
+
+def type_words(value):
+    """What a value is, in a user's words (never an internal type name such as _AnsibleTaggedInt)."""
+    for kind, words in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"), (dict, "a mapping"),
+                        ((list, tuple), "a list")):
+        if isinstance(value, kind):
+            return words
+    return "null" if value is None else "not a YAML value"
 
 
 def _list_of(problems, field, value, kind, fix):
@@ -219,13 +234,25 @@ def unknown_variables(prefix, variables, known):
     return sorted(set(name for name in variables or () if name.startswith(prefix)) - set(known))
 
 
+def did_you_mean(name, names):
+    """``"Did you mean X? "`` for the nearest of ``names``, or ``""`` when none is near."""
+    near = difflib.get_close_matches(str(name), [str(item) for item in names], n=1, cutoff=0.75)
+    return "Did you mean %s? " % near[0] if near else ""
+
+
 def _check_unknown(problems, role, prefix, context):
     known = context.get("known_variables")
     if known is None:
         return
-    for name in unknown_variables(prefix, context.get("variables"), list(known) + [prefix + "outputs"]):
-        problems.add(name, "(set)", "is not an input of cerpac.ecs_iam.%s, so it would be silently ignored" % role,
-                     "Correct the name; the inputs are %s." % ", ".join(sorted(known)))
+    owned = [(prefix, list(known) + [prefix + "outputs"], "an input of cerpac.ecs_iam.%s" % role)]
+    for other, names in sorted((context.get("other_prefixes") or {}).items()):
+        owner = other[:-1] if other != "ecs_iam_" else None
+        owned.append((other, list(names), "an input of cerpac.ecs_iam.%s" % owner if owner else "a variable of cerpac.ecs_iam's playbooks"))
+    for own_prefix, names, what in owned:
+        for name in unknown_variables(own_prefix, context.get("variables"), names):
+            near = did_you_mean(name, names)
+            problems.add(name, "(set)", "is not %s (the collection owns the prefix %s), so it would be silently ignored" % (what, own_prefix),
+                         near + "Correct the name." if near else "Correct the name; the names under %s are %s." % (own_prefix, ", ".join(sorted(names))))
 
 
 def _check_environment(problems, prefix, env, context):
@@ -260,6 +287,10 @@ def _check_account(problems, prefix, inputs, context):
     if isinstance(value, int) and not isinstance(value, bool):
         problems.add(prefix + "account_id", value, "is a number, and an account id is exactly 12 digits",
                      "Quote it in YAML (\"012345678901\") so that leading zeros survive.")
+        return None
+    if value is not None and not isinstance(value, str):
+        problems.add(prefix + "account_id", value, "must be a string of 12 digits (it is %s)" % type_words(value),
+                     "Give the 12-digit AWS account id, quoted, for example \"123456789012\".")
         return None
     text = _str(value)
     if text and _arns.ACCOUNT_RE.match(text):
@@ -362,7 +393,13 @@ def _check_tags(problems, prefix, tags, mandatory):
     keys = [key for key in tags if not (isinstance(key, str) and TAG_KEY_RE.match(key))]
     if keys:
         problems.add(field, keys, "tag keys have 1 to 128 characters among letters, digits, spaces and _.:/=+-@", "Rename them.")
-    values = dict((key, value) for key, value in tags.items() if not TAG_VALUE_RE.match(value if isinstance(value, str) else str(value)))
+    not_strings = dict((key, value) for key, value in tags.items() if not isinstance(value, str))
+    for key, value in sorted(not_strings.items(), key=lambda item: str(item[0])):
+        problems.add("%s.%s" % (field, key), value, "is %s, not a string: YAML read the value unquoted, and IAM would store it as %s"
+                     % (type_words(value), _show(str(value))),
+                     "Quote it, for example %s: \"%s\" (write the text you want kept, such as \"1.50\" or \"\")."
+                     % (key, "" if value is None else str(value).lower() if isinstance(value, bool) else value))
+    values = dict((key, value) for key, value in tags.items() if isinstance(value, str) and not TAG_VALUE_RE.match(value))
     if values:
         problems.add(field, values, "tag values have 0 to 256 characters among letters, digits, spaces and _.:/=+-@",
                      "Shorten them or remove the other characters.")
@@ -514,7 +551,12 @@ def declare_task_role(inputs, context=None):
         rendered, errors = render_grants(grants, common["partition"], common["region"], common["account_id"], role_name=common["role_name"],
                                          trace=trace)
         for error in errors:
-            problems.add(prefix + "grants", error["value"], error["message"], "See docs/grants.md for each service's access levels and names.")
+            if error.get("path") and error["grant"] is not None:  # the grant's own field: named by its path, with the allowed values
+                problems.add(prefix + "grants" + error["path"], error.get("shown", error["value"]), error["problem"],
+                             "%sAllowed: %s. See docs/grants.md for each service's access levels and names."
+                             % ("Did you mean %s? " % error["near"] if error.get("near") else "", ", ".join(str(item) for item in error["allowed"])))
+            else:
+                problems.add(prefix + "grants", error["value"], error["message"], "See docs/grants.md for each service's access levels and names.")
         if errors:
             return None, problems.items
     inline = [{"name": policy["name"], "document": policy["document"]} for policy in policies] + rendered

@@ -23,6 +23,7 @@ import json
 import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._policy_differences import statement_lines
 
 ARN_RE = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>\d{12}):(?P<resource>.+)$")
 
@@ -93,7 +94,10 @@ def describe(name, plan):
         return [f"{name}: does not exist"]
     lines = []
     for field in plan["role_updates"]:
-        if field not in ("tags", "managed_policy_arns"):
+        if field == "trust_policy":  # statement by statement: which is extra, which is missing
+            lines += statement_lines(f"{name}: trust policy", before.get(field), after.get(field)) or [
+                f"{name}: trust policy differs from the declaration"]
+        elif field not in ("tags", "managed_policy_arns"):
             lines.append(f"{name}: {field} is {_json(before.get(field))}, declared {_json(after.get(field))}")
     live_tags, tags = before.get("tags", {}), after.get("tags", {})
     for key in sorted(set(live_tags) | set(tags)):
@@ -108,7 +112,8 @@ def describe(name, plan):
         if live is None:
             lines.append(f"{name}: inline policy {policy} is missing")
         else:
-            lines.append(f"{name}: inline policy {policy} is {_json(live)}, declared {_json(after['inline_policies'][policy])}")
+            lines += statement_lines(f"{name}: inline policy {policy}", live, after["inline_policies"][policy]) or [
+                f"{name}: inline policy {policy} differs from the declaration"]
     lines += [f"{name}: inline policy {policy} is not declared" for policy in plan["inline_policies_to_delete"]]
     return lines
 

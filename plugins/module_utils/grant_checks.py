@@ -132,6 +132,15 @@ _RESOURCE_TAG_KEY_RE = re.compile(
 _SCOPING_OPERATORS = frozenset(("StringEquals", "StringEqualsIgnoreCase", "StringLike"))
 
 
+def _type_words(value):
+    """What a value is, in a user's words (never an internal type name such as _AnsibleTaggedInt)."""
+    for kind, words in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"), (Mapping, "a mapping"),
+                        ((list, tuple), "a list")):
+        if isinstance(value, kind):
+            return words
+    return "null" if value is None else "a value of another kind"
+
+
 def _finding(code, policy, statement, action, resource, message, fix, severity=None):
     return {
         "code": code,
@@ -230,7 +239,7 @@ def _parse_document(document, name, out):
                                 "Write the policy as a JSON object, e.g. {\"Version\": \"2012-10-17\", \"Statement\": [...]}."))
             return None
     if not isinstance(document, Mapping):
-        out.append(_finding("MALFORMED", name, None, None, None, "the document is a %s, not a JSON object" % type(document).__name__,
+        out.append(_finding("MALFORMED", name, None, None, None, "the document is %s, not a JSON object" % _type_words(document),
                             "Write the policy as a JSON object with Version and Statement."))
         return None
     return document
@@ -267,7 +276,7 @@ def _parse_statements(policy, name, out):
     for index, item in enumerate(raw):
         if not isinstance(item, Mapping):
             out.append(_finding("MALFORMED", name, {"index": index, "sid": None}, None, None,
-                                "statement %d is a %s, not an object" % (index, type(item).__name__), "Write each statement as a JSON object."))
+                                "statement %d is %s, not an object" % (index, _type_words(item)), "Write each statement as a JSON object."))
             continue
         sid = item.get("Sid")
         stmt = _Statement(index, sid if isinstance(sid, str) else None)
@@ -302,8 +311,8 @@ def _condition_value_error(value):
         bad = [item for item in value if not isinstance(item, (str, bool, int, float))]
         if not bad:
             return None
-        return "holds %s" % ("null" if bad[0] is None else "a %s" % type(bad[0]).__name__)
-    return "is %s" % ("null" if value is None else "a %s" % type(value).__name__)
+        return "holds %s" % _type_words(bad[0])
+    return "is %s" % _type_words(value)
 
 
 def _parse_condition(condition, bad):

@@ -35,8 +35,8 @@ attributes:
     support: none
 notes:
   - IAM permissions needed are C(iam:ListRoles), C(iam:GetRole), C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies),
-    C(iam:GetRolePolicy) and C(sts:GetCallerIdentity). One C(ListRoles) page per 100 roles, then four calls and one per
-    inline policy for each role that ECS tasks can assume; nothing for the others.
+    C(iam:GetRolePolicy), C(iam:ListInstanceProfilesForRole) and C(sts:GetCallerIdentity). One C(ListRoles) page per 100
+    roles, then five calls and one per inline policy for each role that ECS tasks can assume; nothing for the others.
 """
 
 EXAMPLES = r"""
@@ -106,6 +106,11 @@ roles:
       type: list
       elements: dict
       sample: [{"name": "s3-upload-access", "document": {"Version": "2012-10-17", "Statement": []}}]
+    instance_profiles:
+      description: Names of the instance profiles that hold the role, sorted.
+      type: list
+      elements: str
+      sample: []
 other_roles:
   description: Names of the roles that match O(name_pattern) but that ECS tasks cannot assume (not read further).
   returned: always
@@ -135,6 +140,7 @@ import re
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_instance_profiles
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_policies
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_roles
@@ -182,6 +188,7 @@ def read_role(client, listed):
         "trust_policy": role.get("AssumeRolePolicyDocument"),
         "managed_policy_arns": sorted(policy["PolicyArn"] for policy in list_iam_role_attached_policies(client, name)),
         "inline_policies": [policy for policy in documents if policy["document"] is not None],
+        "instance_profiles": sorted(profile["InstanceProfileName"] for profile in list_iam_instance_profiles(client, role=name)),
     }
 
 

@@ -23,7 +23,9 @@ options:
   writes_follow:
     description:
       - Whether tasks that converge the role follow this one. Then, except in check mode, C(changed) is left to them,
-        so that each change is counted once; without them (a comparison only), C(changed) says the role differs.
+        so that each change is counted once; in check mode C(changed) says the role would change.
+      - Without them (a comparison only, as in C(verify.yml)) nothing is changed, ever - C(changed) is false and no
+        drift warning (of what a write would do) is given; RV(differences) says what differs, in the present tense.
     type: bool
     default: true
 extends_documentation_fragment:
@@ -51,8 +53,9 @@ EXAMPLES = r"""
 RETURN = r"""
 changed:
   description:
-    - Whether the live role differs from its declaration, in check mode or without writes following (O(writes_follow));
-      false in a normal run, where the writes that follow report the changes.
+    - In check mode with O(writes_follow), whether the live role differs from its declaration (what the writes
+      would change); false otherwise - in a normal run the writes that follow report the changes, and a comparison
+      without writes (verify) changes nothing.
   returned: always
   type: bool
   sample: true

@@ -7,6 +7,7 @@
 
 ``role_inputs(role)`` is the set of a role's input names over all its entry points (``meta/argument_specs.yml``):
 the one list the unknown-variable check compares with, so that a new input needs no second list.
+``owned_variables()`` maps every variable prefix the collection owns to the names it knows under it.
 """
 
 import os
@@ -32,3 +33,24 @@ def role_inputs(role):
     for entry_point in role_specs(role).values():
         names.update((entry_point.get("options") or {}).keys())
     return sorted(names)
+
+
+#: The playbooks' own ``ecs_iam_*`` variables beyond playbooks/vars/environment.yml (play variables and facts).
+PLAYBOOK_VARIABLES = ("ecs_iam_deploy_execution_role", "ecs_iam_render_root", "ecs_iam_access_application", "ecs_iam_passrole_differences")
+ROLES = ("ecs_task_role", "ecs_task_execution_role", "ecs_deployer_passrole")
+
+
+def owned_variables():
+    """``{prefix: [names]}``: each public role's inputs and published outputs, and the playbooks' ``ecs_iam_*``
+    variables (playbooks/vars/environment.yml and :data:`PLAYBOOK_VARIABLES`). A variable under one of these prefixes
+    that is not listed is a typo the roles would silently ignore."""
+    if "owned" not in _CACHE:
+        owned = dict((role + "_", role_inputs(role) + [role + "_outputs"]) for role in ROLES)
+        names = set(PLAYBOOK_VARIABLES)
+        path = os.path.join(_COLLECTION, "playbooks", "vars", "environment.yml")
+        if os.path.exists(path):
+            with open(path, "r", encoding="utf-8") as handle:
+                names.update(name for name in (yaml.safe_load(handle) or {}) if name.startswith("ecs_iam_"))
+        owned["ecs_iam_"] = sorted(names)
+        _CACHE["owned"] = owned
+    return _CACHE["owned"]

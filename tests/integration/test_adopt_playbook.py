@@ -299,3 +299,44 @@ def test_a_trust_for_several_regions_is_kept(aws, iam, playbook, tmp_path):
     check = playbook("deploy.yml", str(inventory), "--check", "--diff")
     assert check.rc == 0, check.output
     assert check.changed == 0, check.output
+
+
+def test_roles_paired_by_their_tag_on_different_paths_are_adopted_and_the_first_check_is_accepted(aws, iam, playbook, tmp_path):
+    """The execution role keeps its own path (its default is the task role's), and the host is named by the tag that
+    paired the two roles, not by the rest of a name (issue 21, item 2)."""
+    tags = [{"Key": "App", "Value": "reports"}]
+    iam.create_role(RoleName="staging-reports-task", Path="/apps/", AssumeRolePolicyDocument=json.dumps(ECS_TRUST), Tags=tags)
+    iam.create_role(RoleName="staging-reporting-execution", AssumeRolePolicyDocument=json.dumps(ECS_TRUST), Tags=tags)
+    iam.attach_role_policy(RoleName="staging-reporting-execution", PolicyArn=EXECUTION_POLICY)
+    run = adopt(playbook, tmp_path / "adopted")
+    assert run.rc == 0, run.output
+    inventory = tmp_path / "adopted" / "staging"
+    assert load(inventory / "hosts.yml")["ecs_iam"]["hosts"] == {"reports": None}
+    host_vars = load(inventory / "host_vars" / "reports.yml")
+    assert (host_vars["ecs_task_role_path"], host_vars["ecs_task_execution_role_path"]) == ("/apps/", "/")
+    check = playbook("deploy.yml", str(inventory), "--check", "--diff")
+    assert check.rc == 0, check.output
+    assert check.writes == []
+
+
+def test_instance_profiles_and_too_many_tags_are_reported_and_absent_empties_the_profile(aws, iam, playbook, tmp_path):
+    """Issue 21, item 12: the report lists the instance profile holding a role and what absent does to it, and a role
+    the deploy would refuse for its tags is listed before deploying; absent then does what the report says."""
+    iam.create_role(RoleName="staging-api-ecs-task-role", AssumeRolePolicyDocument=json.dumps(ECS_TRUST),
+                    Tags=[{"Key": "Tag%02d" % number, "Value": "v"} for number in range(49)])
+    iam.create_role(RoleName="staging-web-ecs-task-role", AssumeRolePolicyDocument=json.dumps(ECS_TRUST))
+    iam.create_instance_profile(InstanceProfileName="staging-web-ec2")
+    iam.add_role_to_instance_profile(InstanceProfileName="staging-web-ec2", RoleName="staging-web-ecs-task-role")
+    run = adopt(playbook, tmp_path / "adopted")
+    assert run.rc == 0, run.output
+    assert run.writes == []
+    inventory = tmp_path / "adopted" / "staging"
+    report = (inventory / "adopt-report.md").read_text()
+    assert ("- tags: with the collection's own (Environment, ManagedBy, Module) the role would carry 52 tags, over IAM's 50 per role, and "
+            "deploy refuses it; remove at least 2 from ecs_task_role_tags (or from the role) first") in report.splitlines()
+    assert "instance profile staging-web-ec2 holds this role" in report
+
+    absent = playbook("deploy.yml", str(inventory), "--limit", "web", extra_vars={"ecs_task_role_state": "absent"})
+    assert absent.rc == 0, absent.output
+    assert "RemoveRoleFromInstanceProfile" in absent.writes and "DeleteInstanceProfile" not in absent.writes
+    assert iam.get_instance_profile(InstanceProfileName="staging-web-ec2")["InstanceProfile"]["Roles"] == []

@@ -108,12 +108,15 @@ FORMAT_ROWS = {
         ],
         "ecs_task_role_grants": [
             (grant(service="s4"), ["grants[0]", "service", "s3", "dynamodb"]),
-            (grant(access=["admin"]), ["grants[0] (s3): access", "read, write, delete, list"]),
-            (grant(access=[]), ["grants[0] (s3): access", "read"]),
-            (grant(resources=[]), ["grants[0] (s3): resources", "must be a non-empty list of bucket names"]),
-            (grant(resources=["arn:aws:s3:::staging-cerpac-uploads"]), ["grants[0] (s3): resources", "is an ARN", "bucket name"]),
-            (grant(resources=["staging-" + "x" * 60]), ["grants[0] (s3): resources", "63"]),
-            (grant(bucket="x"), ["grants[0] (s3): bucket", "prefix"]),
+            (grant(access=["admin"]), ["grants[0].access[0]=\"admin\"", "read, write, delete, list"]),
+            (grant(access=[]), ["grants[0].access=[]", "read"]),
+            (grant(resources=[]), ["grants[0].resources=[]", "must be a non-empty list of bucket names"]),
+            (grant(resources=["arn:aws:s3:::staging-cerpac-uploads"]), ["grants[0].resources[0]", "is an ARN", "bucket name"]),
+            (grant(resources=["staging-" + "x" * 60]), ["grants[0].resources[0]", "63"]),
+            (grant(bucket="x"), ['grants[0]="bucket": has the key "bucket"', "prefix"]),
+            # A misspelt key is one error, on that key, with the key it stands for (issue 21, item 21).
+            ([{"service": "s3", "access": ["read"], "resource": ["x"]}], ['has the key "resource"', "Did you mean resources?"]),
+            (grant(service="secretmanager"), ['grants[0].service="secretmanager"', "Did you mean secretsmanager?"]),
             ([S3_GRANT, {"access": ["read"], "resources": ["x"]}], ["grants[1]", "service"]),
             (["s3"], ["unable to convert to dict"]),
             (grant(resources=["production-cerpac-uploads"]), ["CROSS_ENVIRONMENT", "production"]),
@@ -547,10 +550,11 @@ def test_every_entry_point_refuses_bad_input(bad_input):
 def test_every_role_refuses_an_unknown_variable_with_its_prefix(bad_input):
     problems = problems_of(bad_input.rows["unknown"], bad_input.outcomes["unknown"])
     assert not problems, "\n".join(problems)
-    # The message lists the role's inputs, read from its argument specs.
+    # The message names the input it was meant to be (read from the role's argument specs): "did you mean".
     secrets = bad_input.outcomes["unknown"][ROLES.index("ecs_task_execution_role")]["msg"]
     inputs = sorted(set().union(*(options_of("ecs_task_execution_role", entry) for entry in argument_specs("ecs_task_execution_role"))))
-    assert f"Correct the name; the inputs are {', '.join(inputs)}." in secrets
+    assert "ecs_task_execution_role_secrets" in inputs
+    assert "Did you mean ecs_task_execution_role_secrets? Correct the name." in secrets
 
 
 def test_the_private_role_refuses_any_other_caller(bad_input):

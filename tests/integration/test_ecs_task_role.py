@@ -229,3 +229,22 @@ def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
     run = playbook(CONTROL_PLAYBOOK)
     assert run.rc == 0, run.output
     assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls
+
+
+def test_each_converge_call_converges_the_declaration_of_its_own_inputs(playbook, iam, tmp_path):
+    """One host, the role's converge entry point called twice with different inputs: each call converges its own
+    application (issue 21, item 7: the second call reused the first call's published declaration)."""
+    (tmp_path / "hosts.yml").write_text(json.dumps({"all": {"hosts": {"platform": {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "ecs_task_role_env": "staging", "ecs_task_role_account_id": ACCOUNT, "ecs_task_role_region": "eu-west-1"}}}}))
+    calls = [{"name": f"Converge {app}", "ansible.builtin.include_role": {"name": "cerpac.ecs_iam.ecs_task_role", "tasks_from": "converge"},
+              "vars": {"ecs_task_role_project_id": app,
+                       "ecs_task_role_grants": [{"service": "sqs", "access": ["consume"], "resources": [f"staging-{app}-jobs"]}]}}
+             for app in ("alpha", "beta")]
+    (tmp_path / "play.yml").write_text(json.dumps([{"hosts": "all", "gather_facts": False, "tasks": calls}]))
+    run = playbook(str(tmp_path / "play.yml"), str(tmp_path / "hosts.yml"))
+    assert run.rc == 0, run.output
+    for app in ("alpha", "beta"):
+        _role, inline, _attached, _tags = read_role(iam, f"staging-{app}-ecs-task-role")
+        assert [statement["Resource"] for statement in inline["grants-sqs"]["Statement"]] == [
+            [f"arn:aws:sqs:eu-west-1:{ACCOUNT}:staging-{app}-jobs"]], app

@@ -113,7 +113,9 @@ STAR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sq
     ({"ecs_task_role_policies": [{"name": "queues", "document": STAR}]},
      ["host worker, ecs_task_role", "ecs_task_role_policies (policy queues): RESOURCE_STAR", "resource *"]),
     ({"ecs_task_execution_role_secret": ["staging/worker/db"]},
-     ["host worker, ecs_task_execution_role", "ecs_task_execution_role_secret=", "is not an input of cerpac.ecs_iam.ecs_task_execution_role"]),
+     # Caught by the task role's check (every application's), with the input it was meant to be.
+     ["host worker, ecs_task_role", "ecs_task_execution_role_secret=", "is not an input of cerpac.ecs_iam.ecs_task_execution_role",
+      "Did you mean ecs_task_execution_role_secrets?"]),
     ({"ecs_task_role_name": "staging-" + "w" * 60},
      ["host worker, ecs_task_role", "ecs_task_role_name=\"staging-www", "(68 characters)", "1 to 64 characters"]),
 ])

@@ -10,8 +10,10 @@ must be nothing: the test checks it). So the run stops exactly between two write
 has to converge from that partial state.
 """
 
+import os
 import signal
 import threading
+import time
 
 import pytest
 from tests.support.reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, kill_run, leftovers, playbook_env, read_live,
@@ -100,3 +102,39 @@ def test_an_interrupted_absent_is_finished_by_the_next_absent(iam, proxy, env, d
     assert gone.rc == 0, gone.output[-3000:]
     assert gone.changed > 0
     assert leftovers(iam) == {"roles": [], "instance_profiles": [], "policies": []}
+
+
+def test_killing_ansible_playbook_alone_lets_the_running_module_finish_and_starts_no_new_task(iam, proxy, env, declared):
+    """What docs/reliability.md says of `kill -9 <ansible-playbook>` (issue 21, item 14): its workers are in their own
+    sessions, so the module running at that moment finishes its AWS calls (IAM answering), no further task starts, and
+    every process of the run is gone within seconds; the next deploy converges."""
+    runs, after, killed = [], [], threading.Event()
+
+    def tripwire(request, status):
+        if killed.is_set():
+            after.append(request.action)
+        elif request.action == "CreateRole" and status < 400:
+            os.killpg(runs[0].pid, signal.SIGKILL)  # ansible-playbook's process group only, as `kill -9` of it would
+            killed.set()
+        return False
+
+    proxy.after_forward = tripwire
+    try:
+        runs.append(start_playbook(deploy_args("staging"), env))
+        assert killed.wait(timeout=120), "the run never created the role"
+        start = time.perf_counter()
+        while run_members(runs[0]) and time.perf_counter() - start < 60:
+            time.sleep(0.2)
+        left = run_members(runs[0])
+        ended = time.perf_counter() - start
+    finally:
+        proxy.after_forward = None
+        kill_run(runs[0])
+    assert left == [], "processes of the killed run still alive after %.0f s" % ended
+    # iam_role finishes its own reads after CreateRole; the next task (the inline policies) never starts.
+    assert "PutRolePolicy" not in after and "CreateRole" not in after, after
+    assert read_live(iam, ROLE)["inline_policies"] == {}
+
+    resumed = run_playbook(deploy_args("staging"), env)
+    assert resumed.rc == 0, resumed.output[-3000:]
+    assert differences(declared, read_live(iam, ROLE)) == []

@@ -49,12 +49,16 @@ def test_verify_prints_each_applications_differences_and_fails_and_the_live_page
     assert run.rc != 0
     assert run.writes == []
     flat = " ".join(run.stdout.split())
-    for line in (f"{TASK_ROLE}: trust_policy is", f'{TASK_ROLE}: tag Owner="someone" is not declared',
+    for line in (f"{TASK_ROLE}: trust policy lacks the declared statement: ", f'{TASK_ROLE}: tag Owner="someone" is not declared',
                  f"{EXECUTION_ROLE}: inline policy added-by-hand is not declared", f"{EXECUTION_ROLE}: inline policy ecs-startup-secrets is missing",
                  f"{EXECUTION_ROLE}: managed policy {MANAGED} is declared but not attached",
                  f'{WORKER}: tag Environment is "production", declared "staging"'):
         assert line in flat, line
-    assert "5 difference(s)" in flat and "1 difference(s)" in flat
+    assert "6 difference(s)" in flat and "1 difference(s)" in flat, run.output
+    # Readable lines (not a Python list of one-line JSON); the diff names the role and its sides.
+    assert f"worker: 1 difference(s) between AWS and the inventory:\n- {WORKER}: tag Environment is" in run.stdout, run.stdout
+    assert "['" not in run.stdout
+    assert run.changed == 1  # the access page it writes; no role is reported changed
     assert "cerpac" in run.stdout and "fatal: [worker]" in run.stdout and "fatal: [cerpac]" in run.stdout
     page = (tmp_path / "live" / "staging" / "ACCESS.md").read_text()
     assert page != rendered_page
@@ -62,6 +66,50 @@ def test_verify_prints_each_applications_differences_and_fails_and_the_live_page
 
     assert playbook("deploy.yml", "staging").rc == 0
     assert playbook("verify.yml", "staging").rc == 0
+
+
+PASSROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]})
+
+
+def test_verify_judges_the_deployers_passrole_policy_reads_only_and_speaks_in_the_present(playbook, iam):
+    """A PassRole widened by hand fails verify (issue 21, item 4), as the environment's (no application is blamed for
+    it); verify changes nothing (changed=0) and says what is different, not what a deploy would do."""
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=PASSROLE_TRUST)
+    deployer = {"ecs_deployer_passrole_role_name": "deployer"}
+    assert playbook("deploy.yml", "staging", extra_vars=deployer).rc == 0
+    run = playbook("verify.yml", "staging", extra_vars=deployer)
+    assert run.rc == 0 and run.changed == 0, run.output
+    assert "The deployer's PassRole policy matches the inventory." in run.stdout
+
+    widened = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    iam.put_role_policy(RoleName="deployer", PolicyName="staging-ecs-passrole", PolicyDocument=json.dumps(widened))
+    iam.put_role_policy(RoleName=EXECUTION_ROLE, PolicyName="added-by-hand", PolicyDocument=json.dumps(widened))
+    run = playbook("verify.yml", "staging", extra_vars=deployer)
+    assert run.rc != 0
+    assert run.writes == [] and run.changed == 0, run.output
+    flat = " ".join(run.stdout.split())
+    assert ('the environment\'s deployer: 2 difference(s) between AWS and the inventory: - deployer role deployer: inline policy '
+            'staging-ecs-passrole has a statement not declared: {"Action": ["iam:PassRole"], "Effect": "Allow", "Resource": ["*"]}') in flat, run.output
+    assert "fatal: [localhost]" in run.stdout and "The roles of worker match the inventory." in run.stdout
+    assert f"cerpac: 1 difference(s) between AWS and the inventory: - {EXECUTION_ROLE}: inline policy added-by-hand is not declared" in flat
+    assert "will be" not in run.output and "would be" not in run.output
+
+
+def test_verify_judges_each_applications_own_passrole_policy(playbook, iam, make_inventory):
+    """One policy per application (roles at /): the application whose policy was widened fails, not another."""
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=PASSROLE_TRUST)
+    deployer = {"ecs_deployer_passrole_role_name": "deployer"}
+    widened = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    inventory = make_inventory(group_vars={"ecs_task_role_path": "/", "ecs_deployer_passrole_role_paths": [], **deployer})
+    assert playbook("deploy.yml", str(inventory)).rc == 0
+    iam.put_role_policy(RoleName="deployer", PolicyName="staging-worker-ecs-passrole", PolicyDocument=json.dumps(widened))
+    run = playbook("verify.yml", str(inventory))
+    assert run.rc != 0 and run.changed == 0 and run.writes == [], run.output
+    flat = " ".join(run.stdout.split())
+    assert ("worker: 2 difference(s) between AWS and the inventory: - deployer role deployer: inline policy staging-worker-ecs-passrole "
+            'has a statement not declared: {"Action": ["iam:PassRole"], "Effect": "Allow", "Resource": ["*"]}') in flat, run.output
+    assert "fatal: [worker]" in run.stdout and "fatal: [cerpac]" not in run.stdout
 
 
 def test_control_of_the_zero_write_checks_sees_known_writes(playbook):

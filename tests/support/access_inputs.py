@@ -147,7 +147,9 @@ def execution_role_outputs(environment, app, declared, path, region, account):
         inline_policies=policies,
         grants=[],
         accepted_findings=_accepted(policies, environment, declared.get("grant_exceptions") or []),
-        startup={"secrets": secrets, "parameters": parameters, "kms_keys": kms_keys, "policy": STARTUP_POLICY},
+        # As the role publishes it: no start-up secrets, parameters or keys, no start-up policy (null).
+        startup={"secrets": secrets, "parameters": parameters, "kms_keys": kms_keys,
+                 "policy": STARTUP_POLICY if secrets or parameters or kms_keys else None},
     )
     return role
 

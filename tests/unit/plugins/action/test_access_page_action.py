@@ -112,3 +112,17 @@ def test_a_folder_as_dest_is_refused(run):
     results, tmp = run
     assert results["folder"]["failed"] is True
     assert results["folder"]["msg"] == "dest=%r is a folder; give the page's file path, for example %s" % (str(tmp), tmp / "ACCESS.md")
+
+
+def test_bad_input_names_the_application_at_fault_first(action):
+    """The task runs once for the environment (run_once): the message names the application, not the host that ran it."""
+    applications, passrole = environment_outputs(yaml.safe_load((GOLDEN / "environment.yml").read_text()))
+    worker = next(app for app in applications if app["name"] == "queue-worker")
+    worker["execution_role"]["startup"] = {"policy": 7}
+    result = action("access_page", {"environment": "staging", "applications": applications, "passrole": passrole,
+                                    "dest": "/nonexistent/ACCESS.md"})
+    assert result["failed"] is True and result["applications"] == ["queue-worker"]
+    assert result["msg"] == (
+        "queue-worker: 1 problem(s) in the access page's input:\n"
+        "applications[1] (queue-worker).execution_role.startup: {\"policy\": 7} is not the start-up access; give {secrets, parameters,"
+        " kms_keys, policy (a name or null)}")

@@ -402,6 +402,20 @@ def test_absent_roles_and_a_missing_execution_role():
     assert "2 applications, 2 roles." in text
 
 
+def test_an_execution_role_without_start_up_secrets_is_drawn_with_its_managed_policy_only():
+    """No secrets, parameters or keys: the role publishes ``startup.policy: null`` (issue 21, item 1)."""
+    decl = declaration("staging")
+    decl["applications"]["queue-worker"]["execution_role"] = {}
+    applications, passrole = environment_outputs(decl)
+    assert app_of(applications, "queue-worker")["execution_role"]["startup"]["policy"] is None
+    assert input_errors("staging", applications, passrole) == []
+    text = page(decl)
+    section = text.split("\n## queue-worker\n", 1)[1]
+    assert "start-up" not in section and "ecs-startup-secrets" not in section
+    assert ("| execution | (managed policy) | what `AmazonECSTaskExecutionRolePolicy` allows | \u2014 |"
+            " `arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy` | managed policy, AWS managed |") in section
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Bad input
 # ----------------------------------------------------------------------------------------------------------
@@ -434,12 +448,15 @@ def good_role():
       "applications[0] (a).task_role.grants[0].options: null is not a mapping; give the grant's other keys ({} for none)",
       "applications[0] (a).task_role.grants[0].policy: null is not a string; give the inline policy the grant rendered into",
       "applications[0] (a).task_role.grants[0].sids: null is not a list; give the Sids of the statements the grant rendered"]),
+    ("staging", [{"name": "a", "task_role": good_role(), "execution_role": dict(good_role(), startup={"policy": 7})}], None,
+     ['applications[0] (a).execution_role.startup: {"policy": 7} is not the start-up access; give {secrets, parameters, kms_keys,'
+      ' policy (a name or null)}']),
     ("staging", [{"name": "a", "task_role": good_role(), "execution_roles": None}], None,
      ["applications[0] (a): execution_roles not a key of an application; give name, task_role and execution_role"]),
     ("staging", [{"name": "a", "task_role": good_role()}], {"policy_name": "p", "deployer": {"type": "group", "name": "g"}, "document": {}},
      ['passrole.deployer: {"name": "g", "type": "group"} is not a deployer; give {type: role or user, name} or null']),
 ], ids=["environment", "applications-mapping", "app-name", "app-twice", "state", "role-name", "document", "grant-fields",
-        "unknown-key", "deployer-type"])
+        "startup-policy", "unknown-key", "deployer-type"])
 def test_bad_input_is_refused_naming_the_field_the_value_and_the_fix(environment, applications, passrole, errors):
     assert input_errors(environment, applications, passrole) == errors
     with pytest.raises(AccessPageError) as raised:

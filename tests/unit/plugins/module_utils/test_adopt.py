@@ -143,7 +143,7 @@ def _groups(roles):
         "neither the role names nor their tags name the application; rename the host if you like (role names are carried)")], [])),
     # Names that do not pair: the application tag does.
     ([role("staging-api-role", tags={"app": "api"}), role("staging-shared-ecs-task-execution-role", tags={"Application": "api"})],
-     ([("api", "staging-api-role", "staging-shared-ecs-task-execution-role", "from the role names")], [])),
+     ([("api", "staging-api-role", "staging-shared-ecs-task-execution-role", "from its tag app=api, which paired the two roles")], [])),
     # An execution role alone is left out (deploy converges a task role for every host).
     ([role("staging-cerpac-ecs-task-role"), role("staging-billing-ecs-task-execution-role")],
      ([("cerpac", "staging-cerpac-ecs-task-role", None, "from the role names")], ["staging-billing-ecs-task-execution-role"])),
@@ -153,6 +153,14 @@ def _groups(roles):
        ("api-2", "staging-api-task-role", None, "from the role names; api was taken by another application")], [])),
     ([role("staging-all-ecs-task-role")],
      ([("all-app", "staging-all-ecs-task-role", None, "from the role names (all is a name Ansible keeps for itself)")], [])),
+    # Paired by their tag: the tag names the host, not the rest of the task role's name (issue 21, item 2).
+    ([role("staging-reports-task", tags={"App": "reports"}), role("staging-reporting-exec", tags={"App": "reports"}, managed=[EXECUTION_POLICY])],
+     ([("reports", "staging-reports-task", "staging-reporting-exec", "from its tag App=reports, which paired the two roles")], [])),
+    # A second gamma is numbered past every name an application wants: the real gamma-2 keeps its name (item 12).
+    ([role("staging-gamma-ecs-task-role"), role("staging-gamma-task-role"), role("staging-gamma-2-ecs-task-role")],
+     ([("gamma", "staging-gamma-ecs-task-role", None, "from the role names"),
+       ("gamma-2", "staging-gamma-2-ecs-task-role", None, "from the role names"),
+       ("gamma-3", "staging-gamma-task-role", None, "from the role names; gamma was taken by another application")], [])),
 ])
 def test_roles_are_grouped_by_application(roles, expected):
     assert _groups(roles) == expected
@@ -338,7 +346,9 @@ def test_intents_that_would_overflow_the_inline_quota_are_not_used():
     assert [item["why"] for item in adopted["report"]["kept"]] == [
         "the intents render larger than the statements they replace: 16543 non-whitespace characters of inline policies, over IAM's quota "
         "of 10240 for a role"]
-    assert adopted["report"]["expected_differences"][1:] == [
+    assert [line.split(":", 2)[1] for line in adopted["report"]["expected_differences"][:2]] == [
+        " trust policy has a statement not declared", " trust policy lacks the declared statement"]
+    assert adopted["report"]["expected_differences"][2:] == [
         'staging-big-ecs-task-role: description is null, declared "ECS task role of big in staging, managed by cerpac.ecs_iam"',
         'staging-big-ecs-task-role: tag Environment is null, declared "staging"',
         'staging-big-ecs-task-role: tag ManagedBy is null, declared "Ansible"',
@@ -551,6 +561,23 @@ def test_the_inventory_has_the_shape_deploy_reads():
                                              "reason": "ECS tasks cannot assume it"}]
 
 
+@pytest.mark.parametrize("task_path, execution_path, expected", [
+    ("/ecs/", "/", {"ecs_task_role_path": "/ecs/", "ecs_task_execution_role_path": "/"}),
+    ("/", "/ecs/", {"ecs_task_execution_role_path": "/ecs/"}),
+    ("/ecs/", "/ecs/", {"ecs_task_role_path": "/ecs/"}),
+    ("/", "/", {}),
+])
+def test_the_execution_roles_path_is_carried_when_it_is_not_the_task_roles(task_path, execution_path, expected):
+    """The execution role's path defaults to the task role's: it is written whenever it differs from that (issue 21, item 2)."""
+    roles = [role("staging-cerpac-ecs-task-role", path=task_path),
+             role("staging-cerpac-ecs-task-execution-role", path=execution_path, managed=[EXECUTION_POLICY])]
+    result = _adopt.adopt(roles, "staging", REGION, ACCOUNT, "aws")
+    host_vars = yaml.safe_load(_adopt.inventory_texts(result["inventory"])["host_vars/cerpac.yml"])
+    assert {key: value for key, value in host_vars.items() if key.endswith("_path")} == expected
+    for item in result["report"]["applications"][0]["roles"]:
+        assert not any("path" in line for line in item["expected_differences"]), item["expected_differences"]
+
+
 @pytest.mark.parametrize("protect", [True, False])
 def test_policies_reach_ansible_verbatim_even_with_jinja_delimiters(tmp_path, protect, monkeypatch):
     document = policy(allow("s3:GetObject", UPLOADS + "/{{ 6 * 7 }}/*", {"StringEquals": {"s3:ExistingObjectTag/x": "{{ 'a' | upper }}"}}))
@@ -630,4 +657,38 @@ def test_the_report_lists_every_change_and_why_each_statement_stays():
     assert "ansible-playbook -i adopted/staging playbooks/deploy.yml --check --diff   # shows exactly the changes below" in lines
     assert json.loads(_adopt.report_json(result["report"]))["summary"] == {
         "applications": 1, "roles": 1, "statements_to_intents": 1, "statements_verbatim": 1, "findings_existing": 0,
-        "exceptions_needed": 0, "changes": 9, "left_out": 0}
+        "exceptions_needed": 0, "before_deploying": 0, "changes": 9, "left_out": 0}
+
+
+@pytest.mark.parametrize("count, before", [
+    (47, []),  # 47 + Environment, ManagedBy, Module = 50: IAM's limit, accepted
+    (48, ["tags: with the collection's own (Environment, ManagedBy, Module) the role would carry 51 tags, over IAM's 50 per role, and "
+          "deploy refuses it; remove at least 1 from ecs_task_role_tags (or from the role) first"]),
+    (49, ["tags: with the collection's own (Environment, ManagedBy, Module) the role would carry 52 tags, over IAM's 50 per role, and "
+          "deploy refuses it; remove at least 2 from ecs_task_role_tags (or from the role) first"]),
+])
+def test_a_role_deploy_would_refuse_for_its_tags_is_listed_before_deploying(count, before):
+    """Issue 21, item 12: a role with 49 tags was adopted, then refused at deploy, and the report did not say so."""
+    live = role("staging-cerpac-ecs-task-role", tags=dict(("Tag%02d" % number, "v") for number in range(count)))
+    result = _adopt.adopt([live], "staging", REGION, ACCOUNT, "aws")
+    assert result["report"]["applications"][0]["roles"][0]["before_deploying"] == before
+    assert result["report"]["summary"]["before_deploying"] == len(before)
+    text = _adopt.report_markdown(result["report"])
+    comments = _adopt.inventory_texts(result["inventory"])["host_vars/cerpac.yml"]
+    for line in before:
+        assert "- " + line in text.splitlines()
+        assert "# Before deploying: the task role's %s." % line in " ".join(comments.split("\n# "))
+    # What the deploy itself checks refuses exactly those (the same limit, not a second copy of it).
+    from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import MAX_TAGS  # pylint: disable=import-outside-toplevel
+    assert (count + 3 > MAX_TAGS) == bool(before)
+
+
+def test_instance_profiles_holding_an_adopted_role_are_reported_with_what_absent_does():
+    live = role("staging-cerpac-ecs-task-role", instance_profiles=["staging-cerpac-ec2"])
+    result = _adopt.adopt([live], "staging", REGION, ACCOUNT, "aws")
+    adopted = result["report"]["applications"][0]["roles"][0]
+    expected = ("instance profile staging-cerpac-ec2 holds this role (EC2 can take it on): deploy leaves it alone; ecs_task_role_state: absent "
+                "removes the role from it (iam:RemoveRoleFromInstanceProfile) and leaves the profile, empty, in place")
+    assert adopted["instance_profiles"] == ["staging-cerpac-ec2"] and adopted["notes"] == [expected]
+    assert "- " + expected in _adopt.report_markdown(result["report"]).splitlines()
+    assert "staging-cerpac-ec2" in _adopt.inventory_texts(result["inventory"])["host_vars/cerpac.yml"]

@@ -209,11 +209,32 @@ TASK_ROWS = [
     ("policies", [{"name": "grants-s3", "document": {}}], "ecs_task_role_policies[0].name", ["kept for policies rendered"]),
     ("policies", [{"name": "up loads", "document": {}}], "ecs_task_role_policies[0].name", ["1 to 128 characters"]),
     ("policies", [{"name": "a", "document": {}}, {"name": "a", "document": {}}], "ecs_task_role_policies", ["unique name"]),
-    ("grants", [{"service": "s3", "access": ["fly"], "resources": ["b-1"]}], "ecs_task_role_grants", ["grants[0] (s3): access"]),
+    ("grants", [{"service": "s3", "access": ["fly"], "resources": ["b-1"]}], "ecs_task_role_grants[0].access[0]",
+     ['ecs_task_role_grants[0].access[0]="fly": is not an access level s3 offers. Allowed: read, write']),
+    # Issue 21, item 21: the path of the value, one error for a misspelt key, and "did you mean".
+    ("grants", [{"service": "secretmanager", "access": ["read"], "resources": ["a/*"]}], "ecs_task_role_grants[0].service",
+     ['ecs_task_role_grants[0].service="secretmanager": is not a service grants offer. Did you mean secretsmanager? Allowed:']),
+    ("grants", [{"service": "sqs", "access": ["consume"], "resource": ["jobs"]}], "ecs_task_role_grants[0]",
+     ['ecs_task_role_grants[0]="resource": has the key "resource", which is not a key of a sqs grant. Did you mean resources?']),
+    ("grants", [{"service": "sqs", "acces": ["consume"], "resources": ["jobs"]}], "ecs_task_role_grants[0]",
+     ['has the key "acces", which is not a key of a sqs grant. Did you mean access?']),
+    ("grants", [{"servce": "sqs", "access": ["consume"], "resources": ["jobs"]}], "ecs_task_role_grants[0]",
+     ['has the key "servce", which is not a key of a grant. Did you mean service?']),
+    ("grants", [{"service": "sqs", "access": ["consum"], "resources": ["jobs"]}], "ecs_task_role_grants[0].access[0]",
+     ['"consum": is not an access level sqs offers. Did you mean consume?']),
+    ("grants", [{"service": "sqs", "access": ["consume"], "resources": ["jobs", 5]}], "ecs_task_role_grants[0].resources[1]",
+     ["ecs_task_role_grants[0].resources[1]=5: is not a non-empty string (quote it)"]),
     ("grants", ["s3"], "ecs_task_role_grants", ["list of grant mappings"]),
     ("grant_exceptions", [{"code": "NOPE", "reason": "r"}], "ecs_task_role_grant_exceptions[0]", ["needs a code"]),
     ("validate_fail_on", "always", "ecs_task_role_validate_fail_on", ["error, warning, never"]),
-    ("allow_any_account", "yes", "ecs_task_role_allow_any_account", ["not a boolean"]),
+    ("allow_any_account", "maybe", "ecs_task_role_allow_any_account", ["not a boolean"]),
+    # Issue 21, item 13: an account id of another type, tag values YAML did not read as text.
+    ("account_id", ["123456789012"], "ecs_task_role_account_id", ["must be a string of 12 digits (it is a list)"]),
+    ("account_id", {"id": "123456789012"}, "ecs_task_role_account_id", ["must be a string of 12 digits (it is a mapping)"]),
+    ("tags", {"Owner": None}, "ecs_task_role_tags.Owner", ["is null, not a string", 'would store it as "None"', "Quote it"]),
+    ("tags", {"Flag": True}, "ecs_task_role_tags.Flag", ["is a boolean, not a string", 'would store it as "True"', 'Flag: "true"']),
+    ("tags", {"Cost": 1.50}, "ecs_task_role_tags.Cost", ["is a number, not a string", 'would store it as "1.5"', "Quote it"]),
+    ("tags", {"Count": 7}, "ecs_task_role_tags.Count", ["is an integer, not a string"]),
 ]
 
 
@@ -243,6 +264,34 @@ def test_render_needs_the_account_even_when_opted_out():
     problems = refused("ecs_task_role", task_inputs(account_id="", allow_any_account=True), render=True)
     assert [problem["field"] for problem in problems] == ["ecs_task_role_account_id"]
     assert "rendering fills ARNs without asking AWS" in problems[0]["message"]
+
+
+@pytest.mark.parametrize("value, expected", [("true", True), ("True", True), ("yes", True), ("false", False), ("no", False), (True, True)])
+def test_a_boolean_given_as_a_string_by_extra_vars_is_accepted(value, expected):
+    """-e ecs_task_role_allow_any_account=true gives the string "true": accepted as the argument spec's type bool does."""
+    declaration = ok("ecs_task_role", task_inputs(account_id="", allow_any_account=value)) if expected else None
+    if expected:
+        assert declaration["needs_account"] is True
+    else:
+        assert [p["field"] for p in refused("ecs_task_role", task_inputs(account_id="", allow_any_account=value))] == ["ecs_task_role_account_id"]
+
+
+@pytest.mark.parametrize("variable, words", [
+    ("ecs_deployer_passrole_rolename", ["is not an input of cerpac.ecs_iam.ecs_deployer_passrole", "Did you mean ecs_deployer_passrole_role_name?"]),
+    ("ecs_iam_deploy_execution_rol", ["is not a variable of cerpac.ecs_iam's playbooks", "Did you mean ecs_iam_deploy_execution_role?"]),
+    ("ecs_task_execution_role_secret", ["is not an input of cerpac.ecs_iam.ecs_task_execution_role",
+                                        "Did you mean ecs_task_execution_role_secrets?"]),
+    ("ecs_iam_zzzz", ["the names under ecs_iam_ are ecs_iam_deploy_execution_role, ecs_iam_env"]),
+])
+def test_unknown_variables_of_every_prefix_the_collection_owns_are_refused(variable, words):
+    known = sorted(task_inputs())
+    others = {"ecs_deployer_passrole_": sorted(passrole_inputs()), "ecs_task_execution_role_": sorted(execution_inputs()),
+              "ecs_iam_": ["ecs_iam_deploy_execution_role", "ecs_iam_env"]}
+    problems = refused("ecs_task_role", task_inputs(), variables=known + sorted(others["ecs_iam_"]) + [variable],
+                       known_variables=known, other_prefixes=others)
+    assert [problem["field"] for problem in problems] == [variable]
+    for word in words:
+        assert word in problems[0]["message"]
 
 
 def test_unknown_variables_are_refused():
@@ -423,3 +472,15 @@ def test_cross_account_waits_for_the_account_when_it_is_not_declared():
                          policies=[{"name": "q", "document": _doc("sqs:SendMessage", "arn:aws:sqs:eu-west-1:999999999999:jobs")}])
     assert ok("ecs_task_role", inputs)["open_findings"] == []
     assert [f["code"] for f in ok("ecs_task_role", inputs, caller_account_id=ACCOUNT)["open_findings"]] == ["CROSS_ACCOUNT"]
+
+
+class _AnsibleTaggedInt(int):
+    """What ansible-core 2.19+ hands a role for an integer read from YAML (a subclass with an internal name)."""
+
+
+def test_messages_say_what_a_value_is_in_a_users_words_not_an_internal_type_name():
+    policies = [{"name": "hand", "document": {"Version": "2012-10-17", "Statement": [_AnsibleTaggedInt(5)]}}]
+    problems = refused("ecs_task_role", task_inputs(policies=policies))
+    assert [problem["field"] for problem in problems] == ["ecs_task_role_policies"]
+    assert "statement 0 is an integer, not an object" in problems[0]["message"]
+    assert "Tagged" not in problems[0]["message"]

@@ -157,13 +157,21 @@ def test_arns():
         (lambda live: live["inline_policies"].pop("uploads"), "inline policy uploads is missing"),
         (lambda live: live.update(description="other"), 'description is "other", declared "task role"'),
         (lambda live: live.update(managed_policy_arns=["arn:aws:iam::aws:policy/A"]), "managed policy arn:aws:iam::aws:policy/A is attached but not declared"),
+        # A policy or trust that differs: the statement that is extra, said on its own line (not two documents on one).
+        (lambda live: live["inline_policies"]["uploads"]["Statement"].append({"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "*"}),
+         'inline policy uploads has a statement not declared: {"Action": ["s3:DeleteObject"], "Effect": "Allow", "Resource": ["*"]}'),
+        (lambda live: live["trust_policy"]["Statement"][0].update(Principal={"AWS": "arn:aws:iam::210987654321:root"}),
+         ['trust policy has a statement not declared: {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"AWS":'
+          ' "arn:aws:iam::210987654321:root"}}',
+          'trust policy lacks the declared statement: {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service":'
+          ' "ecs-tasks.amazonaws.com"}}']),
     ],
 )
 def test_each_difference_is_described_in_one_line(mutate, line):
     live = live_from(DECLARED)
     mutate(live)
     lines = describe("r", plan_role(DECLARED, live))
-    assert lines == [f"r: {line}"]
+    assert lines == [f"r: {item}" for item in (line if isinstance(line, list) else [line])]
 
 
 def test_describe_matching_missing_and_absent():
