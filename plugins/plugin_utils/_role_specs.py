@@ -42,15 +42,16 @@ ROLES = ("ecs_task_role", "ecs_task_execution_role", "ecs_deployer_passrole")
 
 def owned_variables():
     """``{prefix: [names]}``: each public role's inputs and published outputs, and the playbooks' ``ecs_iam_*``
-    variables (playbooks/vars/environment.yml and :data:`PLAYBOOK_VARIABLES`). A variable under one of these prefixes
+    variables (every file of playbooks/vars/ and :data:`PLAYBOOK_VARIABLES`). A variable under one of these prefixes
     that is not listed is a typo the roles would silently ignore."""
     if "owned" not in _CACHE:
         owned = dict((role + "_", role_inputs(role) + [role + "_outputs"]) for role in ROLES)
         names = set(PLAYBOOK_VARIABLES)
-        path = os.path.join(_COLLECTION, "playbooks", "vars", "environment.yml")
-        if os.path.exists(path):
-            with open(path, "r", encoding="utf-8") as handle:
-                names.update(name for name in (yaml.safe_load(handle) or {}) if name.startswith("ecs_iam_"))
+        folder = os.path.join(_COLLECTION, "playbooks", "vars")
+        for file_name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            if file_name.endswith((".yml", ".yaml")):
+                with open(os.path.join(folder, file_name), "r", encoding="utf-8") as handle:
+                    names.update(name for name in (yaml.safe_load(handle) or {}) if name.startswith("ecs_iam_"))
         owned["ecs_iam_"] = sorted(names)
         _CACHE["owned"] = owned
     return _CACHE["owned"]
