@@ -491,14 +491,22 @@ def _observability(action):
 
 # --- Resources of a record ----------------------------------------------------------------------------------------
 
+_PARTITIONS = {}
+
+
 def partition_of(region):
     """The ARN partition of a region name (``cn-north-1`` -> ``aws-cn``)."""
     region = region if isinstance(region, str) else ""
-    for prefix, partition in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso"),
-                              ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f"), ("eusc-", "aws-eusc")):
-        if region.startswith(prefix):
-            return partition
-    return "aws"
+    found = _PARTITIONS.get(region)
+    if found is None:
+        found = "aws"
+        for prefix, partition in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso"),
+                                  ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f"), ("eusc-", "aws-eusc")):
+            if region.startswith(prefix):
+                found = partition
+                break
+        _PARTITIONS[region] = found
+    return found
 
 
 def _params(record):
@@ -701,13 +709,12 @@ def record_resources(record):
     if not isinstance(record, dict):
         return []
     listed = record.get("resources")
-    if isinstance(listed, list):
+    if listed and isinstance(listed, list):
         arns = set()
         for item in listed:
-            if isinstance(item, dict):
-                arn = item.get("ARN") or item.get("arn")
-                if isinstance(arn, str) and arn.startswith("arn:"):
-                    arns.add(arn)
+            arn = (item.get("ARN") or item.get("arn")) if isinstance(item, dict) else None
+            if isinstance(arn, str) and arn[:4] == "arn:":
+                arns.add(arn)
         if arns:
             return sorted(arns)
     service = iam_prefix(record.get("eventSource"))
