@@ -65,7 +65,8 @@ DYNAMODB_PERMISSIONS = ("Amazon DynamoDB Developer Guide, 'DynamoDB API permissi
 DYNAMODB_TRANSACTIONS = ("Amazon DynamoDB Developer Guide, 'Using IAM with DynamoDB transactions'"
                          " https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html")
 SQS_BATCH = ("Amazon SQS Developer Guide, 'Amazon SQS API permissions: Actions and resource reference' (batch actions are"
-             " authorised by the action of the single call) https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html")
+             " authorised by the action of the single call)"
+             " https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html")
 SNS_PUBLISH_BATCH = ("Amazon SNS API Reference, 'PublishBatch' (requires sns:Publish)"
                      " https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html")
 LAMBDA_INVOKE = ("AWS Lambda Developer Guide, 'Lambda API permissions' (Invoke and InvokeWithResponseStream are authorised by"
@@ -88,7 +89,8 @@ TAGGING_ENDPOINT = ("AWS Resource Groups Tagging API (endpoint tagging.<region>.
 CLOUDTRAIL_DATA_EVENTS = ("AWS CloudTrail User Guide, 'Logging data events' (table of data event types and resources.type values)"
                           " https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html")
 SQS_CLOUDTRAIL = ("Amazon SQS Developer Guide, 'Logging Amazon SQS API calls using AWS CloudTrail' (SendMessage ... are data events,"
-                  " resources.type AWS::SQS::Queue) https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-logging-using-cloudtrail.html")
+                  " resources.type AWS::SQS::Queue)"
+                  " https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-logging-using-cloudtrail.html")
 SNS_CLOUDTRAIL = ("Amazon SNS Developer Guide, 'Logging Amazon SNS API calls using AWS CloudTrail' (Publish and PublishBatch on topics are"
                   " data events) https://docs.aws.amazon.com/sns/latest/dg/sns-logging-using-cloudtrail.html")
 DENIED_MESSAGES = ("IAM User Guide, 'Troubleshoot access denied error messages'"

@@ -369,8 +369,8 @@ RECORDS = [
     ("ssm-path", record("ssm.amazonaws.com", "GetParametersByPath", {"path": "/cerpac/staging", "recursive": True}),
      ["arn:aws:ssm:us-east-1:%s:parameter/cerpac/staging" % ACCOUNT]),
     # AWS KMS Developer Guide, "Decrypt" CloudTrail example (no keyId in the request, the key in resources).
-    ("kms-decrypt", record("kms.amazonaws.com", "Decrypt", {"encryptionContext": {"Department": "Engineering"},
-                                                           "encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
+    ("kms-decrypt", record("kms.amazonaws.com", "Decrypt",
+                           {"encryptionContext": {"Department": "Engineering"}, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
                            [{"accountId": ACCOUNT, "type": "AWS::KMS::Key",
                              "ARN": "arn:aws:kms:us-east-1:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab" % ACCOUNT}]),
      ["arn:aws:kms:us-east-1:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab" % ACCOUNT]),
@@ -563,3 +563,12 @@ def test_denial_codes(code, expected):
 ])
 def test_partition_of(region, partition):
     assert um.partition_of(region) == partition
+
+
+def test_docs_list_every_exception():
+    """docs/usage.md shows the mapping table: every exception and every renamed endpoint prefix is on it."""
+    import pathlib
+    text = (pathlib.Path(__file__).resolve().parents[4] / "docs" / "usage.md").read_text()
+    missing = ["%s %s" % key for key in um.EVENT_EXCEPTIONS if "| %s | `%s` |" % key not in text]
+    missing += [prefix for prefix in um.SOURCE_PREFIXES if "| `%s` |" % prefix not in text]
+    assert missing == []
