@@ -32,6 +32,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_ref
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_mapping
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import known_environments_except
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import blocking, check_policies, format_finding
 
 ROLE_LABELS = {"ecs_task_role": "task", "ecs_task_execution_role": "execution"}
@@ -328,7 +329,7 @@ def smallest_intent(action, arn, decl, environment=None):
                 statements = [statement for policy in policies for statement in policy["document"]["Statement"]]
                 if not any(_statement_allows(statement, action, [arn]) for statement in statements):
                     continue
-                if blocking(check_policies(policies, environment=environment)):
+                if blocking(check_policies(policies, environment=environment, other_environments=_others(decl, environment))):
                     continue
                 size = (sum(len(_as_list(statement["Action"])) for statement in statements),
                         sum(len(_as_list(statement["Resource"])) for statement in statements), name.endswith("/*"), len(name), name)
@@ -528,7 +529,14 @@ def _gate_problems(grants, decl, environment):
         return [error["message"] for error in errors]
     traced = set(trace["policy"] for trace in decl.get("grants") or [])
     others = [policy for policy in decl.get("inline_policies") or [] if policy["name"] not in traced]
-    return [format_finding(finding) for finding in blocking(check_policies(policies + others, environment=environment))]
+    return [format_finding(finding) for finding in blocking(check_policies(policies + others, environment=environment,
+                                                                           other_environments=_others(decl, environment)))]
+
+
+def _others(decl, environment):
+    """The other environments whose names the gate refuses in this role's resources (the role's default)."""
+    found = decl.get("other_environments")
+    return list(found) if found is not None else known_environments_except(environment or decl.get("environment") or "")
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_/.][A-Za-z0-9_/.*@+-]*$")
@@ -570,7 +578,8 @@ def proposed_host_vars(original, variable, grants, notes):
     end = start + 1
     while end < len(lines) and (lines[end].startswith((" ", "\t", "-")) or not lines[end].strip()):
         end += 1
-    while end - 1 > start and not lines[end - 1].strip():
+    # Blank and comment lines at the end of the block belong to what follows it.
+    while end - 1 > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1
     return "".join(lines[:start]) + block + "".join(lines[end:])
 
