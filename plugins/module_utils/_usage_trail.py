@@ -38,6 +38,7 @@ import io
 import json
 import os
 import re
+import signal
 import zlib
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_mapping
@@ -227,6 +228,7 @@ class S3Store:
         self.name = "s3://%s/%s" % (bucket, prefix)
         self._factory = client_factory
         self._client = None
+        self._pid = None
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -235,8 +237,11 @@ class S3Store:
 
     @property
     def client(self):
-        if self._client is None:
+        """This process's client: a forked reader never shares its parent's connections (two processes on one socket
+        read each other's answers)."""
+        if self._client is None or self._pid != os.getpid():
             self._client = self._factory()
+            self._pid = os.getpid()
         return self._client
 
     def children(self, parts):
@@ -450,19 +455,31 @@ def read_trail(location, accounts, roles, start, end, regions=None, workers=None
     return total
 
 
+def _reader_start():
+    """A forked reader drops the signal handlers of the process it was forked from (Ansible's worker forwards SIGTERM to
+    its whole process group): SIGTERM ends it, SIGINT is the parent's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool_map(count, files):
     """Map :func:`_worker` over ``files`` with ``count`` forked processes (they inherit the job); threads where fork
-    is not available or not allowed (a daemonic parent)."""
+    is not available. The readers are let finish (close, join), and only killed when the parent fails."""
     import multiprocessing  # pylint: disable=import-outside-toplevel
     try:
-        context = multiprocessing.get_context("fork")
-        pool = context.Pool(count)
+        pool = multiprocessing.get_context("fork").Pool(count, initializer=_reader_start)
     except (ValueError, AssertionError, OSError):
         from multiprocessing.pool import ThreadPool  # pylint: disable=import-outside-toplevel
         pool = ThreadPool(count)
-    with pool:
+    try:
         for part in pool.imap_unordered(_worker, files, chunksize=1):
             yield part
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 # ---------------------------------------------------------------------------------------------------- other inputs
