@@ -505,6 +505,8 @@ def proposals(report, applications, environment=None):
                 continue
             trial = copy.deepcopy(grants)
             _add_fix(trial, denial["fix"])
+            if trial == grants:  # an earlier denial's fix already allows this one
+                continue
             if _gate_problems(trial, decl, environment):
                 notes.append("leaves out the fix for %s on %s: the gate refuses it (%s)"
                              % (denial["action"], denial["resource"], _gate_problems(trial, decl, environment)[0]))

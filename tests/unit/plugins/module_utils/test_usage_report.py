@@ -245,6 +245,16 @@ def test_proposal_narrows_removes_and_says_when_it_widens():
     assert proposal["problems"] == []
 
 
+def test_two_denials_with_one_fix_widen_once():
+    rows = rows_of(S3_GET, row("s3.amazonaws.com", "PutObject", "arn:aws:s3:::staging-out/a", code="AccessDenied"),
+                   row("s3.amazonaws.com", "PutObject", "arn:aws:s3:::staging-out/b", code="AccessDenied"))
+    result, apps = report(task_role([S3_READ]), rows)
+    proposal = R.proposals(result, apps, environment="staging")["api"]
+    assert [item["resource"] for item in result["applications"]["api"]["denied"]] == ["arn:aws:s3:::staging-out/a", "arn:aws:s3:::staging-out/b"]
+    assert proposal["grants"] == [S3_READ, {"service": "s3", "access": ["write"], "resources": ["staging-out"]}]
+    assert proposal["widens"] == ["WIDENS: adds s3 write on staging-out for the denied s3:PutObject on arn:aws:s3:::staging-out/a (1 call(s))"]
+
+
 def test_proposal_adds_a_level_to_the_grant_of_the_same_resource():
     grants = [{"service": "s3", "access": ["read"], "resources": ["staging-uploads"]}]
     rows = rows_of(S3_GET, row("s3.amazonaws.com", "PutObject", "arn:aws:s3:::staging-uploads/b", code="AccessDenied"))
