@@ -28,8 +28,8 @@ ARGUMENT_SPEC = dict(
     aggregate=dict(type="path"),
     denied=dict(type="list", elements="str", default=[]),
     event_selectors=dict(type="path"),
-    since=dict(type="str"),
-    until=dict(type="str"),
+    window_start=dict(type="str"),
+    window_end=dict(type="str"),
     regions=dict(type="list", elements="str"),
     workers=dict(type="int"),
     host_vars_dir=dict(type="path"),
@@ -83,7 +83,7 @@ class ActionModule(ActionBase):
         result["changed"] = False
         apps = [{"name": app.get("name"), "roles": [role for role in app.get("roles") or [] if role]} for app in args["applications"]]
         try:
-            start, end = trail_lib.window(args["since"], args["until"])
+            start, end = trail_lib.window(args["window_start"], args["window_end"])
         except ValueError as error:
             result.update(failed=True, msg=to_text(error))
             return result
@@ -124,8 +124,8 @@ class ActionModule(ActionBase):
                 return result
             aggregate, errors = trail_lib.read_aggregate_csv(text, roles, start, end, name=args["aggregate"])
             if errors:
-                result.update(failed=True, errors=errors, msg="usage_aggregate=%s: %d line(s) cannot be read:\n%s"
-                                                             % (args["aggregate"], len(errors), "\n".join(errors[:20])))
+                message = "usage_aggregate=%s: %d line(s) cannot be read:\n%s" % (args["aggregate"], len(errors), "\n".join(errors[:20]))
+                result.update(failed=True, errors=errors, msg=message)
                 return result
         elif args["denied"]:
             aggregate = trail_lib.new_aggregate()

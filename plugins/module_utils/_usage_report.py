@@ -647,12 +647,12 @@ def usage_markdown(report, proposed=None):
                     _cell(", ".join("`%s`" % arn for arn in row["resources_seen"])), row["count"], row["last_seen"] or ""))
             out.append("")
         for item in entry["narrower"]:
-            out.append("- narrower (%s role, `%s`): `%s` → `%s`" % (item["role"], item["policy"], json.dumps(item["from"], sort_keys=True),
-                                                                   json.dumps(item["to"], sort_keys=True)))
+            out.append("- narrower (%s role, `%s`): `%s` → `%s`"
+                       % (item["role"], item["policy"], json.dumps(item["from"], sort_keys=True), json.dumps(item["to"], sort_keys=True)))
         for item in entry["denied"]:
             where = "%s on `%s`" % (item["action"], item["resource"]) if item["resource"] else item["action"]
-            head = "- denied (%s role): %s, %d time(s)%s: " % (item["role"], where, item["count"],
-                                                              ", last %s" % item["last_seen"] if item["last_seen"] else "")
+            last = ", last %s" % item["last_seen"] if item["last_seen"] else ""
+            head = "- denied (%s role): %s, %d time(s)%s: " % (item["role"], where, item["count"], last)
             if item["allowed_by_declaration"]:
                 out.append(head + "the role's policies already allow it, so they are not the cause; look at %s." % "; ".join(item["causes"]))
             elif item["fix"]:

@@ -86,8 +86,10 @@ def window(since=None, until=None, today=None):
         end = datetime.datetime(today.year, today.month, today.day, 23, 59, 59, tzinfo=datetime.timezone.utc)
     else:
         end = _utc(until, "usage_until", end_of_day=True)
-    start = _utc(since, "usage_since") if since not in (None, "") else (end - datetime.timedelta(days=DEFAULT_DAYS)
-                                                                          + datetime.timedelta(seconds=1))
+    if since in (None, ""):
+        start = end - datetime.timedelta(days=DEFAULT_DAYS) + datetime.timedelta(seconds=1)
+    else:
+        start = _utc(since, "usage_since")
     if start > end:
         raise ValueError("usage_since=%s is after usage_until=%s; give a since before the until" % (iso(start), iso(end)))
     return start, end
@@ -472,8 +474,7 @@ def _pool_map(count, files):
         from multiprocessing.pool import ThreadPool  # pylint: disable=import-outside-toplevel
         pool = ThreadPool(count)
     try:
-        for part in pool.imap_unordered(_worker, files, chunksize=1):
-            yield part
+        yield from pool.imap_unordered(_worker, files, chunksize=1)
         pool.close()
     except BaseException:
         pool.terminate()

@@ -62,10 +62,10 @@ options:
       - The JSON C(aws cloudtrail get-event-selectors) prints for the trail (basic or advanced selectors); it says which
         events the trail records, instead of inferring it from the records.
     type: path
-  since:
-    description: Start of the window (V(2026-11-01) or an ISO time); default 30 days before O(until).
+  window_start:
+    description: Start of the window (V(2026-11-01) or an ISO time); default 30 days before O(window_end).
     type: str
-  until:
+  window_end:
     description: End of the window; default the end of today (UTC), so two runs on one day give the same output.
     type: str
   regions:
@@ -90,6 +90,7 @@ attributes:
     description: Reads and reports, writes no file.
   diff_mode:
     support: none
+    description: The files are not diffed; C(diff -u) the proposals against the inventory instead.
   idempotent:
     support: full
     description: The same trail and window give byte-identical files; the task never reports a change.
@@ -103,7 +104,7 @@ EXAMPLES = r"""
     environment: staging
     applications: "{{ ansible_play_hosts | map('extract', hostvars, 'ecs_iam_usage_application') | list }}"
     trail: s3://org-trail-bucket/cloudtrail
-    since: "2026-11-01"
+    window_start: "2026-11-01"
     host_vars_dir: "{{ inventory_dir }}/host_vars"
     dest: "{{ playbook_dir }}/../rendered/staging"
   run_once: true

@@ -40,8 +40,8 @@ def task_role(grants, policies=(), managed=(), arn=TASK):
             "managed_policy_arns": list(managed)}
 
 
-def report(decl, rows, seen=EVERYTHING, selectors=None, denied=(), extra_roles=()):
-    aggregate = {"rows": rows, "records": {"read": 0, "of_applications": 0}, "seen": seen,
+def report(decl, rows, seen=None, selectors=None, denied=(), extra_roles=()):
+    aggregate = {"rows": rows, "records": {"read": 0, "of_applications": 0}, "seen": EVERYTHING if seen is None else seen,
                  "files": {"opened": 0, "errors": [], "skipped": {"folders": {}, "files": {}}}}
     apps = [{"name": "api", "roles": [decl] + list(extra_roles)}]
     return R.usage("staging", apps, aggregate, SINCE, UNTIL, selectors=selectors, denied_messages=denied), apps
@@ -226,7 +226,8 @@ def test_an_error_message_without_a_trail(message, denied, problem):
 
 
 def test_unmapped_events_are_reported_with_their_count():
-    rows = rows_of(row("ssm.amazonaws.com", "NotAnOperationOfSsm", "", count=2), row("ssm.amazonaws.com", "NotAnOperationOfSsm", "", count=3, code="Throttling"))
+    rows = rows_of(row("ssm.amazonaws.com", "NotAnOperationOfSsm", "", count=2),
+                   row("ssm.amazonaws.com", "NotAnOperationOfSsm", "", count=3, code="Throttling"))
     result, _apps = report(task_role([SSM_READ]), rows)
     assert result["records"]["unmapped"] == [{"event_source": "ssm.amazonaws.com", "event_name": "NotAnOperationOfSsm", "count": 5}]
 
