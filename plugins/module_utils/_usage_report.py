@@ -346,7 +346,8 @@ def _denial(role_label, action, resource, count, first, last, decl, units, envir
     if allowed:
         entry["causes"] = list(OTHER_CAUSES)
     else:
-        entry["fix"] = smallest_intent(action, resource, decl, environment) if resource else None
+        # Intents are the task role's input (ecs_task_role_grants); another role takes a hand-written statement.
+        entry["fix"] = smallest_intent(action, resource, decl, environment) if resource and role_label in GRANTS_VARIABLES else None
         if entry["fix"] is None:
             entry["statement"] = {"Effect": "Allow", "Action": action, "Resource": resource or "*"}
     if message:

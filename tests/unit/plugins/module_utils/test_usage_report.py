@@ -199,6 +199,16 @@ def test_denied_call_gets_the_smallest_intent(source, name, resource, fix, state
     assert [(item["allowed_by_declaration"], item["fix"], item["statement"]) for item in denied] == [(False, fix, statement)]
 
 
+def test_a_denial_of_the_execution_role_gets_a_statement():
+    execution = dict(task_role([], arn=EXEC), role="ecs_task_execution_role")
+    rows = row("secretsmanager.amazonaws.com", "GetSecretValue", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging/api/db",
+               code="AccessDeniedException", role=EXEC)
+    result, _apps = report(task_role([SSM_READ]), rows, extra_roles=[execution])
+    assert [(item["role"], item["fix"], item["statement"]) for item in result["applications"]["api"]["denied"]] == [
+        ("execution", None, {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                             "Resource": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging/api/db"})]
+
+
 def test_the_smallest_intent_passes_the_gate():
     fix = R.smallest_intent("s3:PutObject", "arn:aws:s3:::staging-reports/r.csv", task_role([]), environment="staging")
     assert fix == {"service": "s3", "access": ["write"], "resources": ["staging-reports"]}
