@@ -593,6 +593,12 @@ def _cell(value):
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _some(arns, limit=10):
+    """The first ``limit`` ARNs for the page (usage.json has them all)."""
+    shown = ", ".join("`%s`" % arn for arn in arns[:limit])
+    return shown + (" and %d more (usage.json)" % (len(arns) - limit) if len(arns) > limit else "")
+
+
 def _grant_text(row):
     grant = row["grant"]
     if row["kind"] == "intent":
@@ -645,7 +651,7 @@ def usage_markdown(report, proposed=None):
                     status += " (%s)" % ", ".join(row.get("not_observed", []))[:200]
                 out.append("| %s | `%s` | %s | %s | %s | %s | %s | %s |" % (
                     row["role"], _cell(row["policy"]), _cell(_grant_text(row)), _cell(status), _cell(", ".join(row["actions_seen"])),
-                    _cell(", ".join("`%s`" % arn for arn in row["resources_seen"])), row["count"], row["last_seen"] or ""))
+                    _cell(_some(row["resources_seen"])), row["count"], row["last_seen"] or ""))
             out.append("")
         for item in entry["narrower"]:
             out.append("- narrower (%s role, `%s`): `%s` → `%s`"
