@@ -23,8 +23,8 @@ more than :data:`DELIVERY_MARGIN` after it. Files outside the layout (``{"Record
 gzipped) are all read. Records are then kept only when their ``eventTime`` is inside the window.
 
 Streaming: each worker reads one file at a time and returns that file's small aggregate; memory does not grow with
-the trail. Files are read by a pool of processes (gunzip and ``json.loads`` are CPU-bound; threads measured
-slower, see docs/usage.md), at most the machine's cores.
+the trail. Files are read by a pool of processes (``json.loads`` and the aggregation hold the interpreter lock, so
+threads overlap little; docs/usage.md), at most the machine's cores.
 """
 
 from __future__ import absolute_import, division, print_function
