@@ -72,10 +72,10 @@ def _glob(pattern, value, ignore_case):
     return reference.glob_to_regex(pattern, ignore_case).match(value) is not None
 
 
-def _statement_allows(statement, action, resources):
-    """Whether an Allow statement grants ``action`` on one of ``resources`` (ARNs; empty: on the action alone).
-    Conditions are not evaluated (a denial report says so)."""
-    if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+def _statement_allows(statement, action, resources, effect="Allow"):
+    """Whether an Allow statement (``effect``: or a Deny one) names ``action`` on one of ``resources`` (ARNs; empty: on
+    the action alone). Conditions are not evaluated (a denial report says so)."""
+    if not isinstance(statement, dict) or statement.get("Effect") != effect:
         return False
     if "Action" in statement:
         if not any(_glob(pattern, action, True) for pattern in _as_list(statement["Action"])):
@@ -111,6 +111,8 @@ class Visibility:
 
     def observable(self, action):
         """Whether a call authorised by ``action`` would be in this trail (from _usage_mapping.action_observability)."""
+        if action == "*":
+            return False
         found = _usage_mapping.action_observability(action)
         if found["kind"] == "not_logged":
             return False
@@ -184,12 +186,25 @@ def grant_units(decl):
         if policy["name"] in from_intents:
             continue
         for statement in _as_list(policy["document"].get("Statement")):
-            units.append({"kind": "statement", "policy": policy["name"], "grant": statement, "statements": [statement]})
+            if isinstance(statement, dict) and statement.get("Effect") == "Allow":  # a Deny grants nothing (see denies_of)
+                units.append({"kind": "statement", "policy": policy["name"], "grant": statement, "statements": [statement]})
     for arn in decl.get("managed_policy_arns") or []:
         document = MANAGED_DOCUMENTS.get(arn)
         units.append({"kind": "managed", "policy": arn, "grant": {"managed_policy_arn": arn},
                       "statements": _as_list(document["Statement"]) if document else None})
     return units
+
+
+def denies_of(decl):
+    """``[(policy name, statement)]`` of the Deny statements of the role's inline policies and known managed policies."""
+    found = []
+    for policy in decl.get("inline_policies") or []:
+        found.extend((policy["name"], statement) for statement in _as_list(policy["document"].get("Statement"))
+                     if isinstance(statement, dict) and statement.get("Effect") == "Deny")
+    for arn in decl.get("managed_policy_arns") or []:
+        document = MANAGED_DOCUMENTS.get(arn) or {}
+        found.extend((arn, statement) for statement in _as_list(document.get("Statement")) if statement.get("Effect") == "Deny")
+    return found
 
 
 def unit_actions(unit):
@@ -199,7 +214,9 @@ def unit_actions(unit):
         if statement.get("Effect") != "Allow":
             continue
         for pattern in _as_list(statement.get("Action")):
-            if "*" in pattern or "?" in pattern:
+            if pattern == "*":
+                actions.add("*")  # every action of every service: some are never observable
+            elif "*" in pattern or "?" in pattern:
                 actions.update("%s:%s" % (item.service, item.name) for item in reference.expand_action(pattern))
             else:
                 actions.add(pattern)
@@ -339,11 +356,16 @@ def smallest_intent(action, arn, decl, environment=None):
 
 
 def _denial(role_label, action, resource, count, first, last, decl, units, environment, message=None):
-    allowed = any(_statement_allows(statement, action, [resource] if resource else [])
-                  for unit in units for statement in unit["statements"] or [])
+    resources = [resource] if resource else []
+    allowed = any(_statement_allows(statement, action, resources) for unit in units for statement in unit["statements"] or [])
+    denies = ["%s (%s)" % (name, statement.get("Sid") or "no Sid") for name, statement in denies_of(decl)
+              if _statement_allows(statement, action, resources, effect="Deny")]
     entry = {"role": role_label, "action": action, "resource": resource or None, "count": count, "last_seen": last or None,
-             "allowed_by_declaration": allowed, "fix": None, "statement": None}
-    if allowed:
+             "allowed_by_declaration": allowed and not denies, "fix": None, "statement": None}
+    if denies:
+        # The role's own Deny wins over any Allow: no grant fixes it; the Deny has to change.
+        entry["causes"] = ["an explicit Deny in the role's own policy %s" % ", ".join(denies)]
+    elif allowed:
         entry["causes"] = list(OTHER_CAUSES)
     else:
         # Intents are the task role's input (ecs_task_role_grants); another role takes a hand-written statement.

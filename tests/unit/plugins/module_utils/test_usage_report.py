@@ -119,6 +119,26 @@ def test_hand_written_statements_and_managed_policies_are_grants_too():
     assert result["applications"]["api"]["grants"][2]["not_observed"] == ["the policy's document is not known offline"]
 
 
+def test_a_deny_statement_is_no_grant_and_explains_a_denial():
+    statements = [{"Sid": "All", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::staging-uploads/*"},
+                  {"Sid": "NoSecrets", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::staging-uploads/secret/*"}]
+    rows = row("s3.amazonaws.com", "PutObject", "arn:aws:s3:::staging-uploads/secret/k", code="AccessDenied")
+    result, _apps = report(task_role([], policies=[("uploads", statements)]), rows)
+    entry = result["applications"]["api"]
+    assert [(item["kind"], item["grant"]["Sid"], item["status"]) for item in entry["grants"]] == [("statement", "All", "unused")]
+    assert [(item["allowed_by_declaration"], item["fix"], item["statement"], item["causes"]) for item in entry["denied"]] == [
+        (False, None, None, ["an explicit Deny in the role's own policy uploads (NoSecrets)"])]
+
+
+@pytest.mark.parametrize("statement", [
+    {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"},
+    {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+])
+def test_a_grant_of_every_action_is_never_unused(statement):
+    result, _apps = report(task_role([], policies=[("wide", [statement])]), {})
+    assert [item["status"] for item in result["applications"]["api"]["grants"]] == ["not_observable"]
+
+
 @pytest.mark.parametrize("selectors, expected", [
     # Basic selectors: every S3 object, and management events.
     ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
