@@ -20,7 +20,7 @@ Whole folders are skipped without being listed further: another account, ``Cloud
 ``CloudTrail-Insight``, a region not asked for, a year, month or day outside the window. A file of the layout is
 also skipped when the time in its name is before the window (a file is delivered after the events it holds) or
 more than :data:`DELIVERY_MARGIN` after it. Files outside the layout (``{"Records": [...]}`` exports, plain or
-gzipped) are all read. Records are then kept only when their ``eventTime`` is inside the window.
+gzipped ``.json`` / ``.json.gz``) are all read; files of other types are counted and left alone. Records are then kept only when their ``eventTime`` is inside the window.
 
 Streaming: each worker reads one file at a time and returns that file's small aggregate; memory does not grow with
 the trail. Files are read by a pool of processes (``json.loads`` and the aggregation hold the interpreter lock, so
@@ -162,12 +162,15 @@ def skip_folder(parts, accounts, regions, start, end):
 
 
 def skip_file(parts, accounts, regions, start, end):
-    """Why the file ``parts`` (its folders and name) need not be opened, or ``None``: its folders' reasons, and
-    for a file named as CloudTrail names them, its account, region and delivery time."""
+    """Why the file ``parts`` (its folders and name) need not be opened, or ``None``: its folders' reasons, a name
+    that is not ``.json`` or ``.json.gz`` (CloudTrail writes no other), and for a file named as CloudTrail names
+    them, its account, region and delivery time."""
     for depth in range(1, len(parts)):
         reason = skip_folder(parts[:depth], accounts, regions, start, end)
         if reason:
             return reason
+    if not parts[-1].lower().endswith((".json", ".json.gz")):
+        return "not_cloudtrail"
     match = FILE_RE.match(parts[-1])
     if not match:
         return None

@@ -72,6 +72,9 @@ def test_skip_folder(parts, reason):
     ("999999999999_CloudTrail_eu-west-1_20261110T0805Z_AbCd.json.gz", "account"),
     ("123456789012_CloudTrail_sa-east-1_20261110T0805Z_AbCd.json.gz", "region"),
     ("something-else.json.gz", None),
+    ("lookup-events.JSON", None),
+    ("notes.txt", "not_cloudtrail"),
+    ("123456789012_CloudTrail_eu-west-1_20261110T0805Z_AbCd.json.gz.tmp", "not_cloudtrail"),
 ])
 def test_skip_file_by_its_name(name, reason):
     assert U.skip_file(("AWSLogs", "123456789012", "CloudTrail", "eu-west-1", "2026", "11", "10", name), ACCOUNTS, None, START, END) \
@@ -130,7 +133,8 @@ def _tree(tmp_path):
         T.key("2026-11-10T08:05:00Z", region="ap-south-1"): T.log_bytes(inside),             # a region that does not matter
         "AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/11/10/digest.json.gz": b"x",
         "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/11/123456789012_CloudTrail_eu-west-1_20261111T0000Z_Zz.json.gz": b"\x1f\x8bbroken",
-        "exports/readme.txt": b"not a trail",
+        "exports/readme.txt": b"not a trail",                                                # not .json: never opened
+        "exports/other.json": b'{"hello": "world"}',
         "exports/lookup-events.json": json.dumps({"Records": [_call("2026-11-12T10:00:00Z", error="AccessDenied")]}).encode(),
     }
     T.write_dir(tmp_path, files)
@@ -144,11 +148,11 @@ def test_plan_opens_only_the_accounts_regions_and_days_that_matter(tmp_path):
         T.key("2026-11-10T08:05:00Z"),
         "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/11/123456789012_CloudTrail_eu-west-1_20261111T0000Z_Zz.json.gz",
         "exports/lookup-events.json",
-        "exports/readme.txt",
+        "exports/other.json",
         T.key("2026-11-20T09:05:00Z", org="o-abcdefghij", prefix="org"),
     ]
     # Folders, not files: the other account (twice), Digest, ap-south-1, October.
-    assert skipped == {"folders": {"account": 2, "not_cloudtrail": 1, "region": 1, "window": 1}, "files": {}}
+    assert skipped == {"folders": {"account": 2, "not_cloudtrail": 1, "region": 1, "window": 1}, "files": {"not_cloudtrail": 1}}
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -159,10 +163,10 @@ def test_read_trail_attributes_records_and_reports_unreadable_files(tmp_path, wo
     errors = result["files"]["errors"]
     assert [item["file"] for item in errors] == [
         str(root / "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/11/123456789012_CloudTrail_eu-west-1_20261111T0000Z_Zz.json.gz"),
-        str(root / "exports/readme.txt"),
+        str(root / "exports/other.json"),
     ]
     assert errors[0]["error"].startswith("not a readable gzip file (")
-    assert errors[1]["error"] == "not JSON (Expecting value: line 1 column 1 (char 0))"
+    assert errors[1]["error"] == 'not a CloudTrail log file: no "Records" list at the top'
     assert result["records"] == {"read": 4, "of_applications": 3, "other_principals": 1, "outside_window": 0}
     parameter = "arn:aws:ssm:eu-west-1:123456789012:parameter/staging/api/db"
     assert result["rows"] == {
