@@ -102,6 +102,15 @@ def relevant_resources(action, resources):
     return [arn for arn in resources if reference.action_matches_arn(info, arn)]
 
 
+def _is_read(action):
+    info = reference.lookup_action(action)
+    return info is not None and set(info.access_levels) <= {"Read", "List"}
+
+
+def _mode_covers(mode, action):
+    return mode == "All" or (mode == "ReadOnly") == _is_read(action)
+
+
 class Visibility:
     """Which calls the trail can show: its event selectors when given, else what its records contain."""
 
@@ -109,51 +118,80 @@ class Visibility:
         self.seen = seen or {"management": False, "data_types": set()}
         self.selectors = parse_selectors(selectors) if selectors is not None else None
 
-    def observable(self, action):
-        """Whether a call authorised by ``action`` would be in this trail (from _usage_mapping.action_observability)."""
+    def observable(self, action, resources=()):
+        """Whether a call authorised by ``action`` on ``resources`` (the grant's ARN patterns) would be in this trail
+        (the kind of event from _usage_mapping.action_observability; what is recorded from the selectors or records)."""
         if action == "*":
             return False
         found = _usage_mapping.action_observability(action)
         if found["kind"] == "not_logged":
             return False
-        if found["kind"] == "data":
-            types = self.selectors["data_types"] if self.selectors is not None else self.seen["data_types"]
-            return any(rtype in types for rtype in found["resource_types"])
         if self.selectors is None:
+            if found["kind"] == "data":
+                return any(rtype in self.seen["data_types"] for rtype in found["resource_types"])
             return bool(self.seen["management"])
-        mode = self.selectors["management"]
-        if mode in (None, "All"):
-            return mode == "All"
-        info = reference.lookup_action(action)
-        read = info is not None and set(info.access_levels) <= {"Read", "List"}
-        return (mode == "ReadOnly") == read
+        if found["kind"] == "data":
+            return any(rtype == entry["type"] and _mode_covers(entry["mode"], action)
+                       and (entry["prefixes"] is None or (resources and all(any(arn.startswith(prefix) for prefix in entry["prefixes"])
+                                                                            for arn in resources)))
+                       for entry in self.selectors["data"] for rtype in found["resource_types"])
+        return any(_mode_covers(entry["mode"], action) and _event_source(action) not in entry["excluded_sources"]
+                   for entry in self.selectors["management"])
+
+    def summary(self):
+        """What ``usage.json``'s ``trail_sees`` says."""
+        if self.selectors is None:
+            return {"source": "records", "management_events": "All" if self.seen["management"] else "none",
+                    "data_events": sorted(self.seen["data_types"])}
+        modes = sorted(set(entry["mode"] for entry in self.selectors["management"]))
+        return {"source": "event_selectors", "management_events": "All" if "All" in modes else ", ".join(modes) or "none",
+                "data_events": sorted(set(entry["type"] for entry in self.selectors["data"]))}
+
+
+def _event_source(action):
+    return action.split(":", 1)[0].lower() + ".amazonaws.com"
+
+
+def _mode(value):
+    return value if value in ("ReadOnly", "WriteOnly") else "All"
 
 
 def parse_selectors(document):
-    """``{"management": "All"|"ReadOnly"|"WriteOnly"|None, "data_types": set}`` from what
-    ``aws cloudtrail get-event-selectors`` prints (basic ``EventSelectors`` or ``AdvancedEventSelectors``); data
-    types as selectors name them (``AWS::S3::Object``)."""
-    found = {"management": None, "data_types": set()}
-    modes = set()
+    """What a trail records, from what ``aws cloudtrail get-event-selectors`` prints (basic ``EventSelectors`` or
+    ``AdvancedEventSelectors``): ``{"management": [{"mode", "excluded_sources"}], "data": [{"type", "mode",
+    "prefixes"}]}`` (``mode`` All, ReadOnly or WriteOnly; ``prefixes`` the ARN prefixes selected, ``None`` for all).
+    An advanced selector with a field this reading does not evaluate (eventName, userIdentity.arn, NotStartsWith...)
+    is left out: what it selects counts as not recorded, so a grant is never called unused because of it."""
+    found = {"management": [], "data": []}
     for selector in document.get("EventSelectors") or []:
+        mode = _mode(selector.get("ReadWriteType", "All"))
         if selector.get("IncludeManagementEvents", True):
-            modes.add(selector.get("ReadWriteType", "All"))
+            found["management"].append({"mode": mode, "excluded_sources": set(selector.get("ExcludeManagementEventSources") or [])})
         for resource in selector.get("DataResources") or []:
-            if resource.get("Type") and resource.get("Values"):
-                found["data_types"].add(resource["Type"])
+            values = [value for value in resource.get("Values") or [] if isinstance(value, str)]
+            if resource.get("Type") and values:
+                every = any(value.rstrip(":/") in ("arn:aws:s3", "arn:aws:lambda", "arn:aws:dynamodb", "arn:aws-cn:s3", "arn:aws-us-gov:s3")
+                            or value.count(":") < 3 for value in values)
+                found["data"].append({"type": resource["Type"], "mode": mode, "prefixes": None if every else values})
     for selector in document.get("AdvancedEventSelectors") or []:
-        fields = dict((item.get("Field"), item) for item in selector.get("FieldSelectors") or [])
-        category = (fields.get("eventCategory") or {}).get("Equals") or []
-        read_only = (fields.get("readOnly") or {}).get("Equals") or []
+        fields = {}
+        for item in selector.get("FieldSelectors") or []:
+            fields[item.get("Field")] = item
+        category = (fields.pop("eventCategory", None) or {}).get("Equals") or []
+        read_only = (fields.pop("readOnly", None) or {}).get("Equals") or []
         mode = "ReadOnly" if read_only == ["true"] else "WriteOnly" if read_only == ["false"] else "All"
         if "Management" in category:
-            modes.add(mode)
-        if "Data" in category:
-            found["data_types"].update((fields.get("resources.type") or {}).get("Equals") or [])
-    if "All" in modes or {"ReadOnly", "WriteOnly"} <= modes:
-        found["management"] = "All"
-    elif modes:
-        found["management"] = modes.pop()
+            source = fields.pop("eventSource", None) or {}
+            if fields or set(source) - {"Field", "NotEquals"}:
+                continue
+            found["management"].append({"mode": mode, "excluded_sources": set(source.get("NotEquals") or [])})
+        elif "Data" in category:
+            types = (fields.pop("resources.type", None) or {}).get("Equals") or []
+            arn = fields.pop("resources.ARN", None) or {}
+            if fields or set(arn) - {"Field", "StartsWith", "Equals"}:
+                continue
+            prefixes = (arn.get("StartsWith") or []) + (arn.get("Equals") or []) if arn else None
+            found["data"].extend({"type": rtype, "mode": mode, "prefixes": prefixes} for rtype in types)
     return found
 
 
@@ -205,6 +243,15 @@ def denies_of(decl):
         document = MANAGED_DOCUMENTS.get(arn) or {}
         found.extend((arn, statement) for statement in _as_list(document.get("Statement")) if statement.get("Effect") == "Deny")
     return found
+
+
+def unit_resources(unit):
+    """The ARN patterns of a grant's Allow statements (``NotResource`` counts as ``*``)."""
+    found = set()
+    for statement in unit["statements"] or []:
+        if statement.get("Effect") == "Allow":
+            found.update(_as_list(statement.get("Resource")) if "Resource" in statement else ["*"])
+    return sorted(found)
 
 
 def unit_actions(unit):
@@ -279,10 +326,11 @@ def _narrower(unit, decl, calls, visibility):
             continue
         statements = [statement for policy in policies for statement in policy["document"]["Statement"]]
         used = _usage_of(statements, calls)[2] > 0
-        visible = all(visibility.observable(action) for action in unit_actions({"statements": statements}))
+        visible = all(visibility.observable(action, unit_resources({"statements": statements}))
+                      for action in unit_actions({"statements": statements}))
         if used or not visible:
             keep_levels.append(level)
-    visible_all = all(visibility.observable(action) for action in unit_actions(unit))
+    visible_all = all(visibility.observable(action, unit_resources(unit)) for action in unit_actions(unit))
     for name in grant["resources"]:
         policies = _render(dict(grant, resources=[name]), decl)
         if policies is None or not visible_all:
@@ -410,12 +458,7 @@ def usage(environment, applications, aggregate, start, end, selectors=None, deni
             "skipped": aggregate["files"].get("skipped", {"folders": {}, "files": {}}),
             "errors": aggregate["files"]["errors"],
         },
-        "trail_sees": {
-            "source": "event_selectors" if visibility.selectors is not None else "records",
-            "management_events": (visibility.selectors["management"] or "none") if visibility.selectors is not None
-            else ("All" if visibility.seen["management"] else "none"),
-            "data_events": sorted(visibility.selectors["data_types"] if visibility.selectors is not None else visibility.seen["data_types"]),
-        },
+        "trail_sees": visibility.summary(),
         "applications": {},
         "messages": [],
     }
@@ -436,7 +479,8 @@ def usage(environment, applications, aggregate, start, end, selectors=None, deni
                 if count:
                     row.update(status="used", actions_seen=actions, resources_seen=resources, count=count, first_seen=first, last_seen=last)
                 else:
-                    hidden = [action for action in unit_actions(unit) if not visibility.observable(action)]
+                    patterns = unit_resources(unit)
+                    hidden = [action for action in unit_actions(unit) if not visibility.observable(action, patterns)]
                     if hidden:
                         row["not_observed"] = hidden
                     else:

@@ -154,6 +154,29 @@ def test_a_grant_of_every_action_is_never_unused(statement):
     ({"AdvancedEventSelectors": [{"Name": "mgmt", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
                                                                      {"Field": "readOnly", "Equals": ["true"]}]}]},
      ["not_observable", "unused"]),
+
+    # Data events of another bucket only: this grant's reads cannot be seen.
+    ({"EventSelectors": [{"ReadWriteType": "All", "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::staging-other/"]}]}]},
+     ["not_observable", "unused"]),
+    ({"EventSelectors": [{"ReadWriteType": "All", "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::staging-uploads/"]}]}]},
+     ["unused", "unused"]),
+    # Write-only selectors record no GetObject.
+    ({"EventSelectors": [{"ReadWriteType": "WriteOnly", "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}]},
+     ["not_observable", "not_observable"]),
+    # SSM's management events excluded.
+    ({"EventSelectors": [{"ReadWriteType": "All", "ExcludeManagementEventSources": ["ssm.amazonaws.com"], "DataResources": []}]},
+     ["not_observable", "not_observable"]),
+    ({"AdvancedEventSelectors": [
+        {"Name": "mgmt", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                            {"Field": "eventSource", "NotEquals": ["ssm.amazonaws.com", "kms.amazonaws.com"]}]},
+        {"Name": "s3", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                                          {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::staging-uploads/"]}]},
+    ]}, ["unused", "not_observable"]),
+    # A field this reading does not evaluate (eventName): what the selector selects counts as not recorded.
+    ({"AdvancedEventSelectors": [
+        {"Name": "s3", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                                          {"Field": "eventName", "Equals": ["PutObject"]}]},
+    ]}, ["not_observable", "not_observable"]),
 ])
 def test_event_selectors_override_what_the_records_suggest(selectors, expected):
     # The records alone would say: no data events, no management events.
