@@ -54,6 +54,9 @@ FILE_RE = re.compile(r"^([0-9]{12})_CloudTrail_([a-z0-9-]+)_([0-9]{8}T[0-9]{4}Z)
 # Columns of the aggregate CSV (docs/usage.md gives the Athena query that produces it).
 CSV_COLUMNS = ("role_arn", "event_source", "event_name", "resource", "error_code", "count", "first", "last")
 SKIP_REASONS = ("account", "not_cloudtrail", "region", "window")
+# Distinct resources kept per (role, event source, event name, error code); the rest count as calls on an unknown
+# resource (a role reading a million S3 objects keeps 1,000 rows, not a million).
+MAX_RESOURCES = 1000
 
 
 class TrailError(Exception):
@@ -309,6 +312,7 @@ def new_aggregate():
     """An empty aggregate: rows, counters, the kinds of events seen, the files opened and the unreadable ones."""
     return {
         "rows": {},
+        "distinct": {},
         "records": {"read": 0, "of_applications": 0, "other_principals": 0, "outside_window": 0},
         "seen": {"management": False, "data_types": set()},
         "files": {"opened": 0, "errors": []},
@@ -316,7 +320,18 @@ def new_aggregate():
 
 
 def add_row(aggregate, key, count, first, last):
+    """Add calls to the row ``key`` = (role, source, name, resources, error code). Each (role, source, name, error
+    code) keeps at most :data:`MAX_RESOURCES` distinct resources; further ones go to its row of unknown resource
+    (``""``), which the report treats as "any of the grant's resources": memory stays bounded whatever the trail."""
     row = aggregate["rows"].get(key)
+    if row is None and key[3]:
+        group = (key[0], key[1], key[2], key[4])
+        distinct = aggregate["distinct"].get(group, 0)
+        if distinct >= MAX_RESOURCES:
+            key = (key[0], key[1], key[2], "", key[4])
+            row = aggregate["rows"].get(key)
+        else:
+            aggregate["distinct"][group] = distinct + 1
     if row is None:
         aggregate["rows"][key] = [count, first, last]
     else:
@@ -407,7 +422,7 @@ def add_records(aggregate, records, roles, start_text, end_text):
         row_key = (role, source, name, resources, record.get("errorCode") or "")
         row = rows.get(row_key)
         if row is None:
-            rows[row_key] = [1, moment, moment]
+            add_row(aggregate, row_key, 1, moment, moment)
         else:
             row[0] += 1
             if moment < row[1]:

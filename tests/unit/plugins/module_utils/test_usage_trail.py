@@ -244,3 +244,18 @@ def test_read_aggregate_csv():
 def test_read_aggregate_csv_names_the_bad_line(text, error):
     _aggregate, errors = U.read_aggregate_csv(text, frozenset([TASK]), START, END)
     assert len(errors) == 1 and errors[0].startswith(error)
+
+
+def test_distinct_resources_are_bounded(monkeypatch):
+    monkeypatch.setattr(U, "MAX_RESOURCES", 2)
+    records = [T.record(TASK, "s3.amazonaws.com", "GetObject", "2026-11-10T08:0%d:00Z" % index, params={"bucketName": "b-1", "key": "k%d" % index},
+                        resources=[{"ARN": "arn:aws:s3:::b-1/k%d" % index}], data=True) for index in range(5)]
+    aggregate = U.add_records(U.new_aggregate(), records, frozenset([TASK]), "2026-11-01T00:00:00Z", "2026-11-30T23:59:59Z")
+    other = U.add_records(U.new_aggregate(), records[::-1], frozenset([TASK]), "2026-11-01T00:00:00Z", "2026-11-30T23:59:59Z")
+    merged = U.merge(U.merge(U.new_aggregate(), aggregate), other)
+    assert aggregate["rows"] == {
+        (TASK, "s3.amazonaws.com", "GetObject", "arn:aws:s3:::b-1/k0", ""): [1, "2026-11-10T08:00:00Z", "2026-11-10T08:00:00Z"],
+        (TASK, "s3.amazonaws.com", "GetObject", "arn:aws:s3:::b-1/k1", ""): [1, "2026-11-10T08:01:00Z", "2026-11-10T08:01:00Z"],
+        (TASK, "s3.amazonaws.com", "GetObject", "", ""): [3, "2026-11-10T08:02:00Z", "2026-11-10T08:04:00Z"],
+    }
+    assert len(merged["rows"]) == 3 and sum(row[0] for row in merged["rows"].values()) == 10
