@@ -20,7 +20,8 @@ Whole folders are skipped without being listed further: another account, ``Cloud
 ``CloudTrail-Insight``, a region not asked for, a year, month or day outside the window. A file of the layout is
 also skipped when the time in its name is before the window (a file is delivered after the events it holds) or
 more than :data:`DELIVERY_MARGIN` after it. Files outside the layout (``{"Records": [...]}`` exports, plain or
-gzipped ``.json`` / ``.json.gz``) are all read; files of other types are counted and left alone. Records are then kept only when their ``eventTime`` is inside the window.
+gzipped ``.json`` / ``.json.gz``) are all read; files of other types are counted and left alone. Records are then
+kept only when their ``eventTime`` is inside the window.
 
 Streaming: each worker reads one file at a time and returns that file's small aggregate; memory does not grow with
 the trail. Files are read by a pool of processes (``json.loads`` and the aggregation hold the interpreter lock, so
