@@ -419,7 +419,8 @@ def _denial(role_label, action, resource, count, first, last, decl, units, envir
         # Intents are the task role's input (ecs_task_role_grants); another role takes a hand-written statement.
         entry["fix"] = smallest_intent(action, resource, decl, environment) if resource and role_label in GRANTS_VARIABLES else None
         if entry["fix"] is None:
-            entry["statement"] = {"Effect": "Allow", "Action": action, "Resource": resource or "*"}
+            entry["statement"] = {"Effect": "Allow", "Action": action,
+                                  "Resource": resource or "<the resource's ARN: the record does not name it>"}
     if message:
         entry["message"] = message
     return entry
@@ -509,8 +510,14 @@ def usage(environment, applications, aggregate, start, end, selectors=None, deni
                         message=message)
         entry["reason"] = parsed.get("reason")
         entry["policy_type"] = parsed.get("policy_type")
-        if parsed.get("reason") == "explicit_deny":
-            entry["causes"] = ["an explicit Deny in %s" % (parsed.get("policy_type") or "a policy")]
+        # AWS names the kind of policy at fault: an explicit Deny anywhere, or a missing Allow in a policy other than the
+        # role's own, is not fixed by a grant; say where to look instead of proposing one.
+        elsewhere = parsed.get("reason") == "no_allow" and parsed.get("policy_type") not in (None, "identity-based policy")
+        if parsed.get("reason") == "explicit_deny" or elsewhere:
+            entry.update(fix=None, statement=None, allowed_by_declaration=entry["allowed_by_declaration"] and not elsewhere,
+                         causes=["%s %s%s" % ("an explicit Deny in a" if parsed.get("reason") == "explicit_deny" else "no Allow in the",
+                                              parsed.get("policy_type") or "a policy",
+                                              " (%s)" % parsed["policy_arn"] if parsed.get("policy_arn") else "")])
         result["applications"][name]["denied"].append(entry)
     for name, entry in result["applications"].items():
         counts = dict((status, sum(1 for row in entry["grants"] if row["status"] == status)) for status in ("used", "unused", "not_observable"))

@@ -268,6 +268,11 @@ MESSAGE = ('User: arn:aws:sts::123456789012:assumed-role/staging-api-ecs-task-ro
      None),
     (MESSAGE.replace("staging-reports/r.csv", "staging-uploads/r.csv"), [("s3:PutObject", "arn:aws:s3:::staging-uploads/r.csv", True, None)], None),
     (MESSAGE.replace("staging-api-ecs-task-role", "staging-other-ecs-task-role"), [], "none of this environment's roles"),
+    # AWS says which policy is at fault: no grant is proposed.
+    (MESSAGE.replace("because no identity-based policy allows the s3:PutObject action",
+                     "with an explicit deny in a service control policy"), [("s3:PutObject", "arn:aws:s3:::staging-reports/r.csv", False, None)], None),
+    (MESSAGE.replace("no identity-based policy", "no VPC endpoint policy"), [("s3:PutObject", "arn:aws:s3:::staging-reports/r.csv", False, None)],
+     None),
     ("Access Denied", [], "not an AWS access-denied message"),
 ])
 def test_an_error_message_without_a_trail(message, denied, problem):
