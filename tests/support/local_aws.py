@@ -87,6 +87,8 @@ def _action_of(entry):
     target = _header(entry, "X-Amz-Target")
     if target:
         found.add(target.rpartition(".")[2])
+    if not found and not body:
+        return _s3_read_action(entry)
     if len(found) != 1:
         return None
     action = found.pop()
@@ -98,6 +100,30 @@ def action_of_request(method, url, headers, body):
     entries are (`_action_of`): None when it cannot be told for certain, which `is_write` counts as a write."""
     entry = {"method": method, "url": url, "headers": dict(headers or {}), "body": base64.b64encode(body or b"").decode("ascii"), "body_encoded": True}
     return _action_of(entry)
+
+
+# S3's REST API names no action in the request: a GET signed for the s3 service without a sub-resource is a read
+# (ListObjectsV2 or ListObjects on a bucket, GetObject on a key, ListBuckets); every other S3 request (PUT, POST, DELETE,
+# HEAD, a sub-resource such as ?acl) stays unknown, so a write.
+S3_SCOPE_RE = re.compile(r"\bCredential=[^/,\s]+/[0-9]{8}/[a-z0-9-]+/s3/aws4_request\b")
+S3_LISTING_KEYS = frozenset({"list-type", "prefix", "delimiter", "encoding-type", "continuation-token", "start-after", "max-keys", "marker",
+                             "fetch-owner"})
+
+
+def _s3_read_action(entry):
+    """The read an S3 GET request makes (``ListObjectsV2``, ``ListObjects``, ``GetObject``, ``ListBuckets``), or None."""
+    if str(entry.get("method") or "").upper() != "GET" or not S3_SCOPE_RE.search(_header(entry, "Authorization")):
+        return None
+    url = urllib.parse.urlsplit(str(entry.get("url") or ""))
+    query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    bucket, _sep, key = url.path.lstrip("/").partition("/")
+    if key:
+        return "GetObject" if not query else None
+    if set(query) - S3_LISTING_KEYS:
+        return None
+    if not bucket:
+        return None if query else "ListBuckets"
+    return "ListObjectsV2" if query.get("list-type") == ["2"] else "ListObjects"
 
 
 def is_write(action):

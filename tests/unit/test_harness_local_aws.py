@@ -235,3 +235,38 @@ def test_calls_give_the_parameters_of_each_request_of_an_action():
         ("app-task", "grants-s3"), ("deployer", "staging-ecs-passrole")]
     assert calls.parameters("GetRole") == [{"Action": "GetRole", "RoleName": "deployer"}]
     assert calls.parameters("DeleteRole") == []
+
+
+S3_AUTH = ("AWS4-HMAC-SHA256 Credential=testing/20261205/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-date, "
+           "Signature=e204df90ba9d0d40ce74a5ffb9ffe45e0928a72fc321fd51cfd304183724305d")
+IAM_AUTH = S3_AUTH.replace("/s3/", "/iam/")
+
+
+def _s3(method, path, auth=S3_AUTH, body=""):
+    """A recorder entry as moto's server writes it for a boto3 S3 call (the shapes seen for put_object,
+    list_objects_v2 and get_object)."""
+    return {"method": method, "url": "http://127.0.0.1:5000" + path, "headers": {"Host": "127.0.0.1:5000", "Authorization": auth},
+            "body": body, "body_encoded": False}
+
+
+@pytest.mark.parametrize("entry, expected", [
+    (_s3("GET", "/trail?list-type=2&prefix=AWSLogs%2F&delimiter=%2F&encoding-type=url"), ("ListObjectsV2", False)),
+    (_s3("GET", "/trail?prefix=AWSLogs%2F"), ("ListObjects", False)),
+    (_s3("GET", "/trail/AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/10/f.json.gz"), ("GetObject", False)),
+    (_s3("GET", "/trail?acl"), (None, True)),
+    (_s3("GET", "/trail/f.json.gz?torrent="), (None, True)),
+    (_s3("GET", "/"), ("ListBuckets", False)),
+    # Anything else of S3 is a write: PUT, POST, DELETE, HEAD, a sub-resource, a GET with a body, another service's GET.
+    (_s3("PUT", "/trail/AWSLogs/f.json.gz", body="eA=="), (None, True)),
+    (_s3("PUT", "/trail"), (None, True)),
+    (_s3("POST", "/trail?delete"), (None, True)),
+    (_s3("DELETE", "/trail/f.json.gz"), (None, True)),
+    (_s3("HEAD", "/trail/f.json.gz"), (None, True)),
+    (_s3("GET", "/trail/f.json.gz", body="x"), (None, True)),
+    (_s3("GET", "/trail?policy=&list-type=2"), (None, True)),
+    (_s3("GET", "/trail?list-type=2", auth=IAM_AUTH), (None, True)),
+    (_s3("GET", "/trail?list-type=2", auth=""), (None, True)),
+])
+def test_s3_rest_requests(entry, expected):
+    action = _action_of(entry)
+    assert (action, is_write(action)) == expected
