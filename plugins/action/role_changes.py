@@ -9,6 +9,8 @@
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._managed_policies import accepted_lines
+
 ARGUMENT_SPEC = dict(
     plan=dict(type="dict", required=True),
     writes_follow=dict(type="bool", default=True),
@@ -38,6 +40,12 @@ class ActionModule(ActionBase):
                 result[key] = plan[key]
         if plan.get("warnings"):
             result["warnings"] = list(plan["warnings"])
+        # Findings of the role's managed policies accepted by an exception: said on every run, like the inline ones.
+        accepted = accepted_lines(plan.get("managed_policy_findings"))
+        if accepted:
+            result["accepted"] = accepted
+            for line in accepted:
+                self._display.display("%s: %s: %s" % (task_vars.get("inventory_hostname"), plan["role_name"], line))
         if self._task.diff and "diff" in plan:
             result["diff"] = plan["diff"]
         return result

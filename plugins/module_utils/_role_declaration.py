@@ -46,6 +46,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue im
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CHECK_EXCEPTIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import KMS_KEY
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _managed_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import blocking
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies
@@ -462,7 +463,20 @@ def _common(problems, role, prefix, inputs, context, label):
         "managed_policy_arns": managed,
         "other_environments": others,
         "exceptions": exceptions,
+        "fail_on": inputs.get(prefix + "validate_fail_on", "error"),
     }
+
+
+def _check_managed(problems, prefix, common, inline, exceptions):
+    """The managed policies the collection knows offline, checked with the role's inline policies (role_plan checks
+    every one from AWS before any write); returns ``(findings, unchecked ARNs)``."""
+    documents, unchecked = _managed_policies.offline_documents(common["managed_policy_arns"])
+    draft = {"inline_policies": inline, "managed_policy_arns": common["managed_policy_arns"], "environment": common["environment"],
+             "gate": {"exceptions": exceptions, "other_environments": common["other_environments"]}}
+    findings = _managed_policies.check_role(draft, documents)
+    for finding in blocking(findings, common["fail_on"] if common["fail_on"] in FAIL_ON else "error"):
+        problems.finding(prefix + "managed_policy_arns", finding)
+    return findings, unchecked
 
 
 def _finish(common, inline_policies, findings, extra=None):
@@ -478,6 +492,9 @@ def _finish(common, inline_policies, findings, extra=None):
     declaration["accepted_findings"] = _accepted(findings)
     # Checked with a placeholder account: the inventory opted out of declaring one, and STS has not been read yet.
     declaration["needs_account"] = common["account_id"] == PLACEHOLDER_ACCOUNT
+    # What role_plan's check of the managed policies needs (the same gate as the inline policies').
+    declaration["gate"] = {"exceptions": common["exceptions"], "other_environments": common["other_environments"], "fail_on": common["fail_on"]}
+    declaration["managed_policies_unchecked"] = []
     declaration.update(extra or {})
     return declaration
 
@@ -513,9 +530,11 @@ def declare_task_role(inputs, context=None):
     findings = _validate(problems, prefix, inline, common["environment"], common["other_environments"],
                          common["exceptions"] + builtin, inputs.get(prefix + "validate_fail_on", "error"),
                          dict((policy["name"], prefix + "grants") for policy in rendered))
+    managed, unchecked = _check_managed(problems, prefix, common, inline, common["exceptions"] + builtin)
     if problems:
         return None, problems.items
-    return _finish(common, inline, findings, {"grants": trace}), []
+    common["exceptions"] = common["exceptions"] + builtin
+    return _finish(common, inline, findings + managed, {"grants": trace, "managed_policies_unchecked": unchecked}), []
 
 
 def declare_execution_role(inputs, context=None):
@@ -555,6 +574,7 @@ def declare_execution_role(inputs, context=None):
     managed = [_arns.managed_policy_arn(common["partition"], EXECUTION_POLICY)]
     managed += [arn for arn in common["managed_policy_arns"] if arn not in managed]
     common["managed_policy_arns"] = managed
+    common["exceptions"] = common["exceptions"] + _managed_policies.execution_policy_exceptions(managed[0])
     startup = {"secrets": list(secrets), "parameters": list(parameters), "kms_keys": list(kms_keys), "policy": None}
     if common["state"] != "present":
         return _finish(common, [], [], {"startup": startup, "grants": []}), []
@@ -566,9 +586,10 @@ def declare_execution_role(inputs, context=None):
     inline += [{"name": policy["name"], "document": policy["document"]} for policy in policies]
     findings = _validate(problems, prefix, inline, common["environment"], common["other_environments"], common["exceptions"],
                          inputs.get(prefix + "validate_fail_on", "error"), {STARTUP_POLICY: prefix + "secrets"}) if inline else []
+    managed_findings, unchecked = _check_managed(problems, prefix, common, inline, common["exceptions"])
     if problems:
         return None, problems.items
-    return _finish(common, inline, findings, {"startup": startup, "grants": []}), []
+    return _finish(common, inline, findings + managed_findings, {"startup": startup, "grants": [], "managed_policies_unchecked": unchecked}), []
 
 
 def declare_passrole(inputs, context=None):
