@@ -61,3 +61,28 @@ def test_an_exception_naming_the_managed_policy_arn_is_honoured_and_said(playboo
             "action logs:PutLogEvents, resource *") in run.output, run.output[-3000:]
     attached = iam.list_attached_role_policies(RoleName="staging-worker-ecs-task-role")["AttachedPolicies"]
     assert [policy["PolicyArn"] for policy in attached] == [arn]
+
+
+def test_verify_reports_a_managed_policy_whose_default_version_now_has_findings(playbook, make_inventory, iam):
+    arn = customer_policy(iam, "staging-worker-archive", [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::staging-worker-archive/*"}])
+    inventory = make_inventory(host_vars={"worker": {"ecs_task_role_managed_policy_arns": [arn]}})
+    assert playbook("deploy.yml", str(inventory)).rc == 0
+    assert playbook("verify.yml", str(inventory)).rc == 0
+    iam.create_policy_version(PolicyArn=arn, SetAsDefault=True, PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+    run = playbook("verify.yml", str(inventory))
+    assert run.rc != 0
+    assert f"host worker, IAM role staging-worker-ecs-task-role: managed policy {arn}: SERVICE_WILDCARD [error]" in run.output, run.output[-3000:]
+    assert run.writes == [], run.calls
+
+
+def test_render_says_which_managed_policies_it_could_not_check(playbook, make_inventory, tmp_path):
+    arn = "arn:aws:iam::123456789012:policy/staging-shared"
+    inventory = make_inventory(host_vars={"worker": {"ecs_task_role_managed_policy_arns": [arn]}})
+    run = playbook("render.yml", str(inventory), extra_vars={"render_dir": str(tmp_path / "rendered")})
+    assert run.rc == 0, run.output[-3000:]
+    assert (f"worker: ecs_task_role: managed policies not checked here (render reads no AWS): {arn}; deploy.yml reads and checks them "
+            "with the role's inline policies before any write") in run.output
+    assert "cerpac: ecs_task_role: managed policies not checked" not in run.output
+    assert len(run.calls) == 0, run.calls
