@@ -7,7 +7,7 @@
 DOCUMENTATION = r"""
 module: resources_info
 short_description: Check that the resources an application's grants name exist, without writing
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - For each resource named by the grants of the declarations given (the task role's C(ecs_task_role_grants), the
     execution role's repositories, log groups, start-up secrets and parameters), reads the one call that proves it
