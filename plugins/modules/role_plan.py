@@ -24,7 +24,7 @@ description:
     read from a role's ARN when it exists, else from C(sts:GetCallerIdentity) (once).
   - Refuses two declarations of one role name (two applications would overwrite each other's role).
   - With O(roles), after the account guard and before any write, reads every managed policy the roles attach (AWS
-    managed or customer managed: C(iam:GetPolicy) and C(iam:GetPolicyVersion) of its default version, once per
+    managed or customer managed - C(iam:GetPolicy) and C(iam:GetPolicyVersion) of its default version, once per
     distinct ARN, concurrently) and checks it with the role's inline policies through the same gate as
     M(cerpac.ecs_iam.validate_grants). A blocking finding (or a policy it cannot read) fails the whole run, naming
     the host, the role and the policy ARN; an exception of the role may name the managed policy's ARN in C(policy).
