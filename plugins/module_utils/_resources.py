@@ -140,8 +140,8 @@ def check(items, call):
     """Check each item; returns one result per item, with ``line`` saying what a person should read."""
     results, cache = [], {}
     for item in items:
-        where = "host %s, %s, %s: %s %s" % (item["host"], item["role"], item["grant"], item["service"],
-                                           item["name"] + ("/*" if item["prefix"] else ""))
+        shown = item["name"] + ("/*" if item["prefix"] else "")
+        where = "host %s, %s, %s: %s %s" % (item["host"], item["role"], item["grant"], item["service"], shown)
         result = dict((key, item[key]) for key in ("host", "role", "grant", "service", "name"))
         if item["service"] not in EXISTENCE:
             result.update(status="unchecked", nearest=None, line="%s: could not check (no existence read for %s)" % (where, item["service"]))
@@ -162,4 +162,3 @@ def check(items, call):
                 result.update(status="unchecked", nearest=None, line="%s: could not check (%s)" % (where, found))
         results.append(result)
     return results
-

@@ -124,9 +124,8 @@ def test_read_policies_reads_each_distinct_arn_once_default_version():
 
 
 def test_accepted_lines_leave_out_policies_said_at_declaration():
-    findings = [dict(f, accepted=True, reason="r") for f in managed.check_role(declaration([EXECUTION, CUSTOMER]),
-                                                                              {EXECUTION: managed.KNOWN_DOCUMENTS[managed.EXECUTION_POLICY],
-                                                                               CUSTOMER: S3_STAR})]
+    documents = {EXECUTION: managed.KNOWN_DOCUMENTS[managed.EXECUTION_POLICY], CUSTOMER: S3_STAR}
+    findings = [dict(f, accepted=True, reason="r") for f in managed.check_role(declaration([EXECUTION, CUSTOMER]), documents)]
     lines = managed.accepted_lines(findings)
     assert [line.split("): ", 1)[1].split(",")[0] for line in lines] == [
         code + " [error] policy " + CUSTOMER for code in ("SERVICE_WILDCARD", "RESOURCE_STAR", "PERMISSIONS_MANAGEMENT")]
