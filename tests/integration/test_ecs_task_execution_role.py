@@ -84,8 +84,8 @@ def test_without_secrets_repositories_or_log_groups_there_is_no_inline_policy_an
     dummy, inline, attached, dummy_tags = read_role(iam)
     assert inline == {} and attached == [MANAGED]
     # Accepted with its built-in reason, which says how to scope the role, on every run.
-    assert (f"cerpac: ecs_task_execution_role: accepted (the AWS managed AmazonECSTaskExecutionRolePolicy pulls images from every "
-            f"repository and writes to every log group of the account") in " ".join(run.stdout.split())
+    assert ("cerpac: ecs_task_execution_role: accepted (the AWS managed AmazonECSTaskExecutionRolePolicy pulls images from every "
+            "repository and writes to every log group of the account") in " ".join(run.stdout.split())
 
 
 def test_check_mode_and_diff_show_the_managed_policy_the_tags_and_the_secrets_policy(playbook, iam):
