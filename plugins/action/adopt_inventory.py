@@ -29,6 +29,7 @@ ARGUMENT_SPEC = dict(
     other_roles=dict(type="list", elements="str", default=[]),
     account_id=dict(type="str", default=""),
     partition=dict(type="str", default="aws"),
+    task_definitions=dict(type="list", elements="dict"),
 )
 
 REPORT_NAME = "adopt-report.md"
@@ -109,7 +110,7 @@ class ActionModule(ActionBase):
             return result
 
         adopted = _adopt.adopt(args["roles"], environment, args["region"], args["account_id"], args["partition"],
-                               other_roles=args["other_roles"], name_pattern=pattern)
+                               other_roles=args["other_roles"], name_pattern=pattern, task_definitions=args["task_definitions"])
         if adopted["errors"]:
             raise AnsibleActionFail(" | ".join(adopted["errors"]), result=dict(errors=adopted["errors"]))
         shown_dir = os.path.join(args["dest"], environment)

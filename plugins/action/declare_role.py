@@ -120,6 +120,12 @@ class ActionModule(ActionBase):
             folder = os.path.expanduser(args["render_dir"])
             changed = write_files(folder, rendered_files(declaration), self._task.check_mode)
             result.update(changed=bool(changed), files=sorted(rendered_files(declaration)), changed_files=changed, render_dir=folder)
+        # Render makes no AWS call: say which managed policies only deploy (role_plan) can read and check.
+        unchecked = declaration.get("managed_policies_unchecked") or []
+        if unchecked and args["render_dir"] is not None:
+            result["managed_policies_unchecked"] = unchecked
+            self._display.display("%s: %s: managed policies not checked here (render reads no AWS): %s; deploy.yml reads and checks "
+                                  "them with the role's inline policies before any write" % (host, role, ", ".join(unchecked)))
         # Findings accepted on purpose are said on every run (in the task's output, without a task of their own).
         accepted = ["accepted (%s): %s" % (finding.get("reason"), format_finding(finding)) for finding in declaration.get("accepted_findings") or []]
         if accepted:

@@ -9,6 +9,8 @@
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._managed_policies import accepted_lines
+
 ARGUMENT_SPEC = dict(
     plan=dict(type="dict", required=True),
     writes_follow=dict(type="bool", default=True),
@@ -39,6 +41,12 @@ class ActionModule(ActionBase):
                 result[key] = plan[key]
         if plan.get("warnings") and args["writes_follow"]:
             result["warnings"] = list(plan["warnings"])
+        # Findings of the role's managed policies accepted by an exception: said on every run, like the inline ones.
+        accepted = accepted_lines(plan.get("managed_policy_findings"))
+        if accepted:
+            result["accepted"] = accepted
+            for line in accepted:
+                self._display.display("%s: %s: %s" % (task_vars.get("inventory_hostname"), plan["role_name"], line))
         if self._task.diff and "diff" in plan:
             # Headers that say which role and which side: the live role, and the declaration it is compared with.
             name = plan["role_name"]

@@ -514,7 +514,11 @@ def _role_rows(role, kind):
                      "words": [HAND_WRITTEN], "targets": ["*"]})
     for arn in sorted(set(str(arn) for arn in role.get("managed_policy_arns") or [])):
         owner = "AWS managed" if ":iam::aws:policy/" in arn else "customer managed"
-        rows.append({"service": "(%s)" % MANAGED, "access": "what %s allows" % _code(arn.rsplit("/", 1)[-1]), "names": NONE,
+        access = "what %s allows" % _code(arn.rsplit("/", 1)[-1])
+        if kind == "execution_role" and arn.endswith(":policy/service-role/AmazonECSTaskExecutionRolePolicy"):
+            # The execution role that names neither its repositories nor its log groups (roles/ecs_task_execution_role).
+            access += ": **unscoped**, every repository and log group of the account"
+        rows.append({"service": "(%s)" % MANAGED, "access": access, "names": NONE,
                      "arns": _code(arn), "policy": "%s, %s" % (MANAGED, owner), "words": [dict(ROLE_KINDS)[kind]],
                      "targets": ["managed:" + arn]})
     return sorted(rows, key=lambda row: (row["service"] == "(%s)" % MANAGED, row["service"], row["policy"], row["access"],

@@ -1013,7 +1013,8 @@ def reserved_policy_name(kind, name):
     """True when the role keeps this inline policy name for what it renders (grants-*, ecs-startup-secrets)."""
     if kind == TASK:
         return name.startswith(POLICY_NAME_PREFIX)
-    return name == STARTUP_POLICY_NAME
+    # The execution role renders grants-ecr and grants-logs from its image repositories and log groups.
+    return name == STARTUP_POLICY_NAME or name.startswith(POLICY_NAME_PREFIX)
 
 
 def _unique_name(name, taken):
@@ -1204,7 +1205,8 @@ def _changes(role, kind, settled, declared, plan, notes, rendered, partition):
             changes.append("tags: %s=%s is added" % (key, value))
         elif live_tags[key] != value:
             changes.append("tags: %s changes from %s to %s" % (key, live_tags[key], value))
-    if kind == EXECUTION and execution_policy_arn(partition) not in (role.get("managed_policy_arns") or []):
+    if kind == EXECUTION and execution_policy_arn(partition) in settled["managed_policy_arns"] \
+            and execution_policy_arn(partition) not in (role.get("managed_policy_arns") or []):
         changes.append("managed policies: %s is attached (every execution role carries it)" % execution_policy_arn(partition))
     changes.extend(notes)
     live_names = {policy["name"] for policy in role.get("inline_policies") or []}
@@ -1216,7 +1218,63 @@ def _changes(role, kind, settled, declared, plan, notes, rendered, partition):
     return changes
 
 
-def adopt_role(role, kind, host, environment, region, account_id, partition, default_path="/"):
+# --- The execution role's scope, from the task definitions that name it (issue 18.2) ----------------------------
+
+ECR_IMAGE_RE = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([a-z0-9][a-z0-9._/-]*)(?:[:@].*)?$")
+
+
+def execution_scope(role_arn, task_definitions, partition, region, account_id):
+    """The image repositories and log groups of the task definitions whose ``executionRoleArn`` is ``role_arn``:
+    ``{"repositories", "log_groups", "why"}``; ``why`` is None when they can replace AmazonECSTaskExecutionRolePolicy,
+    else the reason the managed policy stays. ``task_definitions``: ``[{"arn", "execution_role_arn",
+    "containers": [{"image", "log_driver", "log_options"}]}]`` (``ecs_roles_info``)."""
+    named = [definition for definition in task_definitions or () if definition.get("execution_role_arn") == role_arn]
+    scope = {"repositories": [], "log_groups": [], "task_definitions": [definition.get("arn") for definition in named], "why": None}
+    if not named:
+        scope["why"] = "no active task definition names it as its execution role"
+        return scope
+    for definition in named:
+        for container in definition.get("containers") or []:
+            image = container.get("image") or ""
+            ecr = ECR_IMAGE_RE.match(image)
+            if ecr:
+                repo_account, repo_region, name = ecr.groups()
+                repository = name if (repo_account, repo_region) == (account_id, region) else \
+                    "arn:%s:ecr:%s:%s:repository/%s" % (partition, repo_region, repo_account, name)
+                if repository not in scope["repositories"]:
+                    scope["repositories"].append(repository)
+            options = container.get("log_options") or {}
+            if container.get("log_driver") == "awslogs":
+                if str(options.get("awslogs-create-group", "")).lower() == "true":
+                    scope["why"] = "task definition %s lets ECS create its log group (awslogs-create-group), which needs " \
+                        "logs:CreateLogGroup" % definition.get("arn")
+                elif options.get("awslogs-region", region) != region:
+                    scope["why"] = "task definition %s logs to region %s, the role's is %s" % (definition.get("arn"), options["awslogs-region"], region)
+                elif options.get("awslogs-group") and options["awslogs-group"] not in scope["log_groups"]:
+                    scope["log_groups"].append(options["awslogs-group"])
+    if scope["why"] is None and not (scope["repositories"] and scope["log_groups"]):
+        scope["why"] = "its task definitions name %s" % ("no ECR image" if not scope["repositories"] else "no awslogs log group")
+    return scope
+
+
+def _scoped_execution(role, scope, partition, region, account_id):
+    """``(variables, rendered policies, note)`` of an execution role scoped from its task definitions, or None."""
+    if scope is None or scope["why"] is not None:
+        return None
+    problems = _role_declaration.Problems()
+    common = {"partition": partition, "region": region, "account_id": account_id}
+    grants = _role_declaration.execution_grants(problems, "ecs_task_execution_role_", common, scope["repositories"], scope["log_groups"])
+    rendered, errors = render_grants(grants, partition, region, account_id) if grants and not problems else ([], ["not rendered"])
+    if errors:
+        return None
+    variables = [("ecs_task_execution_role_image_repositories", scope["repositories"]), ("ecs_task_execution_role_log_groups", scope["log_groups"])]
+    note = ("managed policy %s is detached: grants-ecr and grants-logs pull from %s and log to %s only (from task definition(s) %s)"
+            % (execution_policy_arn(partition), ", ".join(scope["repositories"]), ", ".join(scope["log_groups"]),
+               ", ".join(scope["task_definitions"])))
+    return variables, rendered, note
+
+
+def adopt_role(role, kind, host, environment, region, account_id, partition, default_path="/", task_definitions=None):
     """Everything about one adopted role: ``{"vars" (inventory variables, in order), "report", "declared"}``.
 
     ``declared`` is the role as the inventory declares it, in ``_role_plan``'s shape; the report's
@@ -1228,6 +1286,17 @@ def adopt_role(role, kind, host, environment, region, account_id, partition, def
     recovered = _recover(kind, live_policies, partition, region, account_id)
     verbatim, notes = _split_policies(kind, live_policies, recovered)
     variables += _intent_variables(kind, recovered["intents"], verbatim)
+    # The execution role: scoped from the task definitions that name it, or AWS's managed policy kept, saying why.
+    scope = execution_scope(role["arn"], task_definitions, partition, region, account_id) if kind == EXECUTION and task_definitions is not None else None
+    scoped = _scoped_execution(role, scope, partition, region, account_id)
+    if scoped:
+        variables += scoped[0]
+        recovered = dict(recovered, rendered=list(recovered["rendered"]) + scoped[1])
+        settled = dict(settled, managed_policy_arns=[arn for arn in settled["managed_policy_arns"] if arn != execution_policy_arn(partition)])
+        notes = list(notes) + [scoped[2]]
+    elif scope is not None:
+        carried = carried + ["managed policy %s (%s; name ecs_task_execution_role_image_repositories and _log_groups to scope it)"
+                             % (execution_policy_arn(partition), scope["why"])]
 
     declared_policies = verbatim + recovered["rendered"]
     declared = {
@@ -1324,7 +1393,7 @@ def input_errors(environment, region, dest_state, name_pattern):
     return errors
 
 
-def adopt(roles, environment, region, account_id, partition, other_roles=(), name_pattern=None):
+def adopt(roles, environment, region, account_id, partition, other_roles=(), name_pattern=None, task_definitions=None):
     """Adopt the roles of one environment. Returns ``{"errors", "report", "inventory"}``.
 
     ``roles``: the roles ECS tasks can assume (see the module docstring); ``other_roles``: names that matched the
@@ -1369,7 +1438,7 @@ def adopt(roles, environment, region, account_id, partition, other_roles=(), nam
             if role is None:
                 continue
             default_path = (group[TASK].get("path") or "/") if kind == EXECUTION and group[TASK] is not None else "/"
-            adopted = adopt_role(role, kind, host, environment, region, account_id, partition, default_path)
+            adopted = adopt_role(role, kind, host, environment, region, account_id, partition, default_path, task_definitions)
             adopted["report"]["classified"] = group["kinds"][role["name"]]
             if kind == EXECUTION:
                 deploys_execution = True

@@ -557,3 +557,43 @@ CATALOGUE = {
         },
     },
 }
+
+# The one read that proves a grant's resource exists, per service (verify.yml -e verify_resources=true), and the listing
+# that gives the nearest existing name when it does not. Read by ``_resources.py``; only reads.
+#   ``client``: the boto3 client; ``operation`` and ``params``: the call (``{name}``, ``{arn}``, ``{account}``,
+#   ``{prefix}`` filled in); ``missing``: the error codes that mean "does not exist"; ``match`` (optional): the call
+#   lists, and the resource exists when an item at ``match`` path equals the name (``equals``) or when any item comes
+#   back (``any``); ``prefix``: the read for a name prefix ending in /* (secrets), same keys;
+#   ``list``: ``operation``, ``params`` and ``path`` (``Key/Sub`` into the answer) of the names to compare with,
+#   ``strip`` (keep what follows the last ``/`` or ``:``).
+EXISTENCE = {
+    "s3": {"client": "s3", "operation": "head_bucket", "params": {"Bucket": "{name}"}, "missing": ["404", "NoSuchBucket", "NotFound"],
+           "list": {"operation": "list_buckets", "params": {}, "path": "Buckets/Name"}},
+    "dynamodb": {"client": "dynamodb", "operation": "describe_table", "params": {"TableName": "{name}"}, "missing": ["ResourceNotFoundException"],
+                 "list": {"operation": "list_tables", "params": {}, "path": "TableNames"}},
+    "sqs": {"client": "sqs", "operation": "get_queue_url", "params": {"QueueName": "{name}"},
+            "missing": ["AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue"],
+            "list": {"operation": "list_queues", "params": {}, "path": "QueueUrls", "strip": "/"}},
+    "sns": {"client": "sns", "operation": "get_topic_attributes", "params": {"TopicArn": "{arn}"}, "missing": ["NotFound"],
+            "list": {"operation": "list_topics", "params": {}, "path": "Topics/TopicArn", "strip": ":"}},
+    "secretsmanager": {"client": "secretsmanager", "operation": "describe_secret", "params": {"SecretId": "{name}"},
+                       "missing": ["ResourceNotFoundException"],
+                       "prefix": {"operation": "list_secrets", "params": {"Filters": [{"Key": "name", "Values": ["{name}/"]}]},
+                                  "missing": [], "match": {"path": "SecretList/Name", "kind": "any"}},
+                       "list": {"operation": "list_secrets", "params": {}, "path": "SecretList/Name"}},
+    "ssm": {"client": "ssm", "operation": "describe_parameters",
+            "params": {"ParameterFilters": [{"Key": "Name", "Option": "BeginsWith", "Values": ["/{name}"]}]}, "missing": [],
+            "match": {"path": "Parameters/Name", "kind": "under"},
+            "list": {"operation": "describe_parameters", "params": {}, "path": "Parameters/Name"}},
+    "kinesis": {"client": "kinesis", "operation": "describe_stream_summary", "params": {"StreamName": "{name}"},
+                "missing": ["ResourceNotFoundException"], "list": {"operation": "list_streams", "params": {}, "path": "StreamNames"}},
+    "logs": {"client": "logs", "operation": "describe_log_groups", "params": {"logGroupNamePrefix": "{name}"}, "missing": [],
+             "match": {"path": "logGroups/logGroupName", "kind": "equals"},
+             "list": {"operation": "describe_log_groups", "params": {}, "path": "logGroups/logGroupName"}},
+    "ecr": {"client": "ecr", "operation": "describe_repositories", "params": {"repositoryNames": ["{name}"], "registryId": "{account}"},
+            "missing": ["RepositoryNotFoundException"], "list": {"operation": "describe_repositories", "params": {}, "path": "repositories/repositoryName"}},
+    "lambda": {"client": "lambda", "operation": "get_function", "params": {"FunctionName": "{name}"}, "missing": ["ResourceNotFoundException"],
+               "list": {"operation": "list_functions", "params": {}, "path": "Functions/FunctionName"}},
+    "events": {"client": "events", "operation": "describe_event_bus", "params": {"Name": "{name}"}, "missing": ["ResourceNotFoundException"],
+               "list": {"operation": "list_event_buses", "params": {}, "path": "EventBuses/Name"}},
+}

@@ -47,6 +47,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue im
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CHECK_EXCEPTIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import KMS_KEY
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _managed_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import blocking
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies
@@ -76,6 +77,7 @@ SECRET_RE = re.compile(r"^(?=.{1,512}$)[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*(
 PARAMETER_RE = re.compile(r"^/?(?=.{1,1011}$)[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(/\*)?$")
 KMS_KEY_ID_RE = re.compile(r"^(%s)$" % KMS_KEY["key_id_pattern"])
 KMS_KEY_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):kms:([a-z]{2,4}(-[a-z]+)+-\d{1,2}):(\d{12}):key/(%s)$" % KMS_KEY["key_id_pattern"])
+ECR_REPOSITORY_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):ecr:([a-z0-9-]+):(\d{12}):repository/(.+)$")
 MAX_TAGS = 50
 #: The strings ``type: bool`` accepts (ansible's convert_bool), as ``-e name=value`` gives them.
 BOOLEAN_WORDS = dict([(word, True) for word in ("y", "yes", "on", "1", "true", "t")] + [(word, False) for word in ("n", "no", "off", "0", "false", "f")])
@@ -459,12 +461,6 @@ def _accepted(findings):
     return [dict(finding) for finding in findings if finding.get("accepted")]
 
 
-def _scope(common, inputs, prefix):
-    """The role's account (None while it is a placeholder for checks only) and the application's name prefix."""
-    account = common["account_id"] if common["account_id"] != PLACEHOLDER_ACCOUNT else None
-    return {"account_id": account, "name_prefix": "%s-%s-" % (inputs.get(prefix + "env"), inputs.get(prefix + "project_id"))}
-
-
 def _common(problems, role, prefix, inputs, context, label):
     """Checks and settled values both ECS roles share."""
     _check_unknown(problems, role, prefix, context)
@@ -506,7 +502,24 @@ def _common(problems, role, prefix, inputs, context, label):
         "managed_policy_arns": managed,
         "other_environments": others,
         "exceptions": exceptions,
+        "fail_on": inputs.get(prefix + "validate_fail_on", "error"),
+        # The role's account (None while it is a placeholder for checks only) and the application's name prefix:
+        # CROSS_ACCOUNT, and the fix of ACCOUNT_WIDE, for the inline and the managed policies alike.
+        "scope": {"account_id": account if account != PLACEHOLDER_ACCOUNT else None,
+                  "name_prefix": "%s-%s-" % (env, inputs.get(prefix + "project_id"))},
     }
+
+
+def _check_managed(problems, prefix, common, inline, exceptions):
+    """The managed policies the collection knows offline, checked with the role's inline policies (role_plan checks
+    every one from AWS before any write); returns ``(findings, unchecked ARNs)``."""
+    documents, unchecked = _managed_policies.offline_documents(common["managed_policy_arns"])
+    draft = {"inline_policies": inline, "managed_policy_arns": common["managed_policy_arns"], "environment": common["environment"],
+             "gate": {"exceptions": exceptions, "other_environments": common["other_environments"], "scope": common["scope"]}}
+    findings = _managed_policies.check_role(draft, documents)
+    for finding in blocking(findings, common["fail_on"] if common["fail_on"] in FAIL_ON else "error"):
+        problems.finding(prefix + "managed_policy_arns", finding)
+    return findings, unchecked
 
 
 def _finish(common, inline_policies, findings, extra=None):
@@ -524,8 +537,68 @@ def _finish(common, inline_policies, findings, extra=None):
     declaration["open_findings"] = [dict(finding) for finding in findings if not finding.get("accepted")]
     # Checked with a placeholder account: the inventory opted out of declaring one, and STS has not been read yet.
     declaration["needs_account"] = common["account_id"] == PLACEHOLDER_ACCOUNT
+    # What role_plan's check of the managed policies needs (the same gate as the inline policies').
+    declaration["gate"] = {"exceptions": common["exceptions"], "other_environments": common["other_environments"], "fail_on": common["fail_on"],
+                           "scope": common["scope"]}
+    declaration["managed_policies_unchecked"] = []
     declaration.update(extra or {})
     return declaration
+
+
+def execution_grants(problems, prefix, common, repositories, log_groups):
+    """The grant intents (catalogue ``ecr`` pull, ``logs`` write) of a scoped execution role, or ``[]`` when it names
+    neither its image repositories nor its log groups (the AWS managed policy stays)."""
+    ecr, logs = CATALOGUE["ecr"]["resources"], CATALOGUE["logs"]["resources"]
+    groups = []  # [((region, account), [names])] in the order given
+    for index, repository in enumerate(repositories):
+        field = "%simage_repositories[%d]" % (prefix, index)
+        arn = ECR_REPOSITORY_ARN_RE.match(repository) if isinstance(repository, str) else None
+        name, region, account = (arn.group(4), arn.group(2), arn.group(3)) if arn else (repository, common["region"], common["account_id"])
+        if not (isinstance(name, str) and re.fullmatch(ecr["pattern"], name)):
+            problems.add(field, repository, "is not an ECR repository name or repository ARN (%s)" % ecr["allowed"],
+                         "Give the repository's name (cerpac/worker) or, for another account or region, its ARN "
+                         "(arn:aws:ecr:eu-west-1:123456789012:repository/cerpac/worker); no wildcard.")
+            continue
+        if arn and arn.group(1) != common["partition"]:
+            problems.add(field, repository, "is in partition %s, the role in %s" % (arn.group(1), common["partition"]),
+                         "ECS pulls within the role's partition: name a repository of %s." % common["partition"])
+            continue
+        if arn and _arns.partition_for_region(region) != common["partition"]:
+            problems.add(field, repository, "names region %s, which is not a region of partition %s" % (region, common["partition"]),
+                         "Correct the region in the ARN.")
+            continue
+        names = dict(groups).get((region, account))
+        if names is None:
+            names = []
+            groups.append(((region, account), names))
+        if name in names:
+            problems.add(field, repository, "is listed twice", "List each repository once.")
+            continue
+        names.append(name)
+    for index, group in enumerate(log_groups):
+        if not (isinstance(group, str) and re.fullmatch(logs["pattern"], group)):
+            problems.add("%slog_groups[%d]" % (prefix, index), group, "is not a log group name (%s)" % logs["allowed"],
+                         "Give the log group's name as the task definition's awslogs-group names it (/ecs/staging/cerpac); no wildcard.")
+    if len(set(map(str, log_groups))) != len(log_groups):
+        problems.add(prefix + "log_groups", log_groups, "lists a log group twice", "List each log group once.")
+    if bool(repositories) != bool(log_groups):
+        given, missing = ("image_repositories", "log_groups") if repositories else ("log_groups", "image_repositories")
+        problems.add(prefix + missing, [], "is empty while %s%s is given: the scoped policy replaces AmazonECSTaskExecutionRolePolicy, "
+                     "so without it ECS could not %s" % (prefix, given, "write the containers' logs" if missing == "log_groups" else "pull the image"),
+                     "Name both (the repositories of the task definition's images and its awslogs-group log groups), or neither to keep "
+                     "the AWS managed policy.")
+    if problems or not repositories:
+        return []
+    grants = []
+    for (region, account), names in groups:
+        grant = {"service": "ecr", "access": ["pull"], "resources": names}
+        if region != common["region"]:
+            grant["region"] = region
+        if account != common["account_id"]:
+            grant["account_id"] = account
+        grants.append(grant)
+    grants.append({"service": "logs", "access": ["write"], "resources": list(log_groups)})
+    return grants
 
 
 def declare_task_role(inputs, context=None):
@@ -563,10 +636,12 @@ def declare_task_role(inputs, context=None):
     builtin = [dict(rule) for rule in CHECK_EXCEPTIONS if any(policy["name"] == rule.get("policy") for policy in rendered)]
     findings = _validate(problems, prefix, inline, common["environment"], common["other_environments"],
                          common["exceptions"] + builtin, inputs.get(prefix + "validate_fail_on", "error"),
-                         dict((policy["name"], prefix + "grants") for policy in rendered), _scope(common, inputs, prefix))
+                         dict((policy["name"], prefix + "grants") for policy in rendered), common["scope"])
+    managed, unchecked = _check_managed(problems, prefix, common, inline, common["exceptions"] + builtin)
     if problems:
         return None, problems.items
-    return _finish(common, inline, findings, {"grants": trace}), []
+    common["exceptions"] = common["exceptions"] + builtin
+    return _finish(common, inline, findings + managed, {"grants": trace, "managed_policies_unchecked": unchecked}), []
 
 
 def declare_execution_role(inputs, context=None):
@@ -577,10 +652,14 @@ def declare_execution_role(inputs, context=None):
     common = _common(problems, role, prefix, inputs, context, "ecs-task-execution-role")
     policies = _check_policy_names(problems, prefix, inputs.get(prefix + "policies"),
                                    lambda name: "%s is kept for the policy rendered from the secrets and parameters" % STARTUP_POLICY
-                                   if name == STARTUP_POLICY else None)
+                                   if name == STARTUP_POLICY else "names starting with grants- are kept for the policies rendered from "
+                                   "the image repositories and log groups" if name.startswith(GRANTS_PREFIX) else None)
     secrets = _list_of(problems, prefix + "secrets", inputs.get(prefix + "secrets"), "secret names", "Write [staging/cerpac/db].")
     parameters = _list_of(problems, prefix + "parameters", inputs.get(prefix + "parameters"), "parameter names", "Write [/cerpac/staging/db].")
     kms_keys = _list_of(problems, prefix + "kms_keys", inputs.get(prefix + "kms_keys"), "KMS key ids or ARNs", "Write [<key id>].")
+    repositories = _list_of(problems, prefix + "image_repositories", inputs.get(prefix + "image_repositories"), "ECR repository names or ARNs",
+                            "Write [cerpac/worker].")
+    log_groups = _list_of(problems, prefix + "log_groups", inputs.get(prefix + "log_groups"), "log group names", "Write [/ecs/staging/worker].")
     for index, secret in enumerate(secrets):
         if not (isinstance(secret, str) and SECRET_RE.match(secret)):
             problems.add("%ssecrets[%d]" % (prefix, index), secret, "is not a Secrets Manager secret name or a name prefix ending in /*",
@@ -601,26 +680,42 @@ def declare_execution_role(inputs, context=None):
     if kms_keys and not (secrets or parameters):
         problems.add(prefix + "kms_keys", kms_keys, "KMS keys only make sense with at least one secret or parameter to decrypt",
                      "Add the secrets or parameters they encrypt, or remove the keys.")
+    grants = execution_grants(problems, prefix, common, repositories, log_groups) if not problems else []
     if problems:
         return None, problems.items
-    managed = [_arns.managed_policy_arn(common["partition"], EXECUTION_POLICY)]
-    managed += [arn for arn in common["managed_policy_arns"] if arn not in managed]
-    common["managed_policy_arns"] = managed
+    # Named repositories and log groups: a scoped policy from the catalogue's intents; neither: AWS's managed policy,
+    # accepted with a built-in reason that says how to scope it.
+    execution = {"image_repositories": list(repositories), "log_groups": list(log_groups), "scoped": bool(grants)}
+    if not grants:
+        managed = [_arns.managed_policy_arn(common["partition"], EXECUTION_POLICY)]
+        managed += [arn for arn in common["managed_policy_arns"] if arn not in managed]
+        common["managed_policy_arns"] = managed
+        common["exceptions"] = common["exceptions"] + _managed_policies.execution_policy_exceptions(managed[0])
     startup = {"secrets": list(secrets), "parameters": list(parameters), "kms_keys": list(kms_keys), "policy": None}
     if common["state"] != "present":
-        return _finish(common, [], [], {"startup": startup, "grants": []}), []
-    inline = []
+        return _finish(common, [], [], {"startup": startup, "grants": [], "execution": execution}), []
+    rendered, trace = [], []
+    if grants:
+        rendered, errors = render_grants(grants, common["partition"], common["region"], common["account_id"], role_name=common["role_name"],
+                                         trace=trace)
+        for error in errors:
+            problems.add(prefix + "image_repositories", error["value"], error["message"], "Name the repositories and log groups by name.")
+        if errors:
+            return None, problems.items
+    inline = list(rendered)
     document = startup_secrets_policy(common["partition"], common["region"], common["account_id"], secrets, parameters, kms_keys)
     if document is not None:
         inline.append({"name": STARTUP_POLICY, "document": document})
         startup["policy"] = STARTUP_POLICY
     inline += [{"name": policy["name"], "document": policy["document"]} for policy in policies]
+    sources = {STARTUP_POLICY: prefix + "secrets", GRANTS_PREFIX + "ecr": prefix + "image_repositories", GRANTS_PREFIX + "logs": prefix + "log_groups"}
     findings = _validate(problems, prefix, inline, common["environment"], common["other_environments"], common["exceptions"],
-                         inputs.get(prefix + "validate_fail_on", "error"), {STARTUP_POLICY: prefix + "secrets"},
-                         _scope(common, inputs, prefix)) if inline else []
+                         inputs.get(prefix + "validate_fail_on", "error"), sources, common["scope"]) if inline else []
+    managed_findings, unchecked = _check_managed(problems, prefix, common, inline, common["exceptions"])
     if problems:
         return None, problems.items
-    return _finish(common, inline, findings, {"startup": startup, "grants": []}), []
+    return _finish(common, inline, findings + managed_findings, {"startup": startup, "grants": trace, "execution": execution,
+                                                                 "managed_policies_unchecked": unchecked}), []
 
 
 def declare_passrole(inputs, context=None):

@@ -62,6 +62,15 @@ options:
     description: The partition of that account.
     type: str
     default: aws
+  task_definitions:
+    description:
+      - The active task definitions, as M(cerpac.ecs_iam.ecs_roles_info) returns them with O(cerpac.ecs_iam.ecs_roles_info#module:task_definitions).
+      - An execution role named by task definitions whose images come from ECR and whose containers log with
+        C(awslogs) is adopted scoped (C(ecs_task_execution_role_image_repositories), C(ecs_task_execution_role_log_groups)) -
+        the first deploy detaches C(AmazonECSTaskExecutionRolePolicy). Otherwise the report says why the managed policy stays.
+      - Omitted, execution roles keep the managed policy.
+    type: list
+    elements: dict
 attributes:
   check_mode:
     description: Computes everything and writes nothing.

@@ -115,7 +115,9 @@ declaration:
       C(trust_policy), C(description), C(max_session_duration), C(permissions_boundary), C(tags), C(purge_tags),
       C(managed_policy_arns), C(inline_policies) (C(name), C(document)), C(grants) (where each grant went),
       C(accepted_findings), C(open_findings) (findings that neither block nor are accepted, such as a C(CROSS_ACCOUNT)
-      warning), C(source_regions) and C(host); the execution role adds C(startup). For the deployer's policy,
+      warning), C(source_regions), C(host), C(gate) (the exceptions, other environments, C(fail_on) and scope that
+      M(cerpac.ecs_iam.role_plan) checks the managed policies with) and C(managed_policies_unchecked) (the managed policies
+      that cannot be checked without AWS); the execution role adds C(startup). For the deployer's policy,
       C(policy_name), C(state), C(deployer), C(resources), C(document), C(account_id), C(partition).
   returned: success
   type: dict
@@ -139,6 +141,15 @@ accepted:
   type: list
   elements: str
   sample: ["accepted (reviewed in OPS-1): RESOURCE_STAR [error] policy audit, statement 1, action s3:GetObject, resource *: ..."]
+managed_policies_unchecked:
+  description:
+    - With O(render_dir), the managed policy ARNs the role attaches whose document is not known without AWS (customer
+      managed policies, and AWS managed ones other than C(AmazonECSTaskExecutionRolePolicy)); also printed.
+      C(playbooks/deploy.yml) reads and checks them before any write.
+  returned: with O(render_dir), when there is any
+  type: list
+  elements: str
+  sample: ["arn:aws:iam::123456789012:policy/staging-shared"]
 files:
   description: The files the declaration is rendered into.
   returned: with O(render_dir)

@@ -24,6 +24,12 @@ options:
         (IAM role names are unique regardless of case).
     type: str
     default: "*"
+  task_definitions:
+    description:
+      - Also read the account's active task definitions (C(ecs:ListTaskDefinitions), then C(ecs:DescribeTaskDefinition)
+        each), for each its execution role, its containers' images and log configuration (RV(task_definitions)).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - cerpac.ecs_iam.read_only
   - amazon.aws.common.modules
@@ -35,8 +41,9 @@ attributes:
     support: none
 notes:
   - IAM permissions needed are C(iam:ListRoles), C(iam:GetRole), C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies),
-    C(iam:GetRolePolicy), C(iam:ListInstanceProfilesForRole) and C(sts:GetCallerIdentity). One C(ListRoles) page per 100
-    roles, then five calls and one per inline policy for each role that ECS tasks can assume; nothing for the others.
+    C(iam:GetRolePolicy), C(iam:ListInstanceProfilesForRole) and C(sts:GetCallerIdentity), and with O(task_definitions)
+    C(ecs:ListTaskDefinitions) and C(ecs:DescribeTaskDefinition). One C(ListRoles) page per 100 roles, then five calls and
+    one per inline policy for each role that ECS tasks can assume; nothing for the others.
 """
 
 EXAMPLES = r"""
@@ -127,6 +134,15 @@ partition:
   returned: always
   type: str
   sample: aws
+task_definitions:
+  description: With O(task_definitions), the active task definitions of the region.
+  returned: with O(task_definitions)
+  type: list
+  elements: dict
+  sample: [{"arn": "arn:aws:ecs:eu-west-1:123456789012:task-definition/cerpac:3",
+            "execution_role_arn": "arn:aws:iam::123456789012:role/staging-cerpac-ecs-task-execution-role",
+            "containers": [{"name": "api", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/cerpac:1.2", "log_driver": "awslogs",
+                            "log_options": {"awslogs-group": "/ecs/staging/cerpac", "awslogs-region": "eu-west-1"}}]}]
 region:
   description: The region the module's clients used.
   returned: always
@@ -136,6 +152,11 @@ region:
 
 import fnmatch
 import re
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
@@ -192,8 +213,28 @@ def read_role(client, listed):
     }
 
 
+def read_task_definitions(client):
+    """The active task definitions: for each, its execution role and its containers' images and log configuration."""
+    arns = []
+    for page in client.get_paginator("list_task_definitions").paginate(status="ACTIVE"):
+        arns.extend(page.get("taskDefinitionArns") or [])
+    definitions = []
+    for arn in arns:
+        definition = client.describe_task_definition(taskDefinition=arn, aws_retry=True)["taskDefinition"]
+        definitions.append({
+            "arn": arn,
+            "execution_role_arn": definition.get("executionRoleArn"),
+            "containers": [{"name": container.get("name"), "image": container.get("image"),
+                            "log_driver": (container.get("logConfiguration") or {}).get("logDriver"),
+                            "log_options": (container.get("logConfiguration") or {}).get("options") or {}}
+                           for container in definition.get("containerDefinitions") or []],
+        })
+    return definitions
+
+
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(name_pattern=dict(type="str", default="*")), supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=dict(name_pattern=dict(type="str", default="*"), task_definitions=dict(type="bool", default=False)),
+                              supports_check_mode=True)
     pattern = module.params["name_pattern"]
     iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
@@ -211,7 +252,14 @@ def main():
                 roles.append(role)
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
+    extra = {}
+    if module.params["task_definitions"]:
+        try:
+            extra["task_definitions"] = read_task_definitions(module.client("ecs", retry_decorator=AWSRetry.jittered_backoff()))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Unable to read the task definitions (ecs:ListTaskDefinitions, ecs:DescribeTaskDefinition)")
     module.exit_json(
+        **extra,
         changed=False,
         roles=roles,
         other_roles=others,

@@ -23,6 +23,11 @@ description:
   - Refuses, before any write, credentials that belong to another account than the declared one. The account is
     read from a role's ARN when it exists, else from C(sts:GetCallerIdentity) (once).
   - Refuses two declarations of one role name (two applications would overwrite each other's role).
+  - With O(roles), after the account guard and before any write, reads every managed policy the roles attach (AWS
+    managed or customer managed - C(iam:GetPolicy) and C(iam:GetPolicyVersion) of its default version, once per
+    distinct ARN, concurrently) and checks it with the role's inline policies through the same gate as
+    M(cerpac.ecs_iam.validate_grants). A blocking finding (or a policy it cannot read) fails the whole run, naming
+    the host, the role and the policy ARN; an exception of the role may name the managed policy's ARN in C(policy).
   - Used by the roles C(cerpac.ecs_iam.ecs_task_role) and C(cerpac.ecs_iam.ecs_task_execution_role).
 author:
   - cerpac platform engineering (@cerpac)
@@ -142,7 +147,8 @@ RETURN = r"""
 roles:
   description:
     - With O(roles), the result of each role by name, each with the keys below (C(exists) ... C(diff)) and C(host),
-      C(warnings) (drift that the converge step reverts).
+      C(warnings) (drift that the converge step reverts) and, when the role attaches managed policies,
+      C(managed_policy_findings) (the findings they add to the role's inline policies', accepted ones included).
   returned: with O(roles)
   type: dict
   sample: {"staging-cerpac-ecs-task-role": {"host": "cerpac", "exists": true, "changed": false, "differences": []}}
@@ -227,6 +233,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._managed_policies import check_declarations as check_managed_policies
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._managed_policies import read_policies as read_managed_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import PlanError
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
@@ -320,6 +328,14 @@ def plan_many(module, client, declarations):
             refusals.append("host %s: %s" % (declaration.get("host"), e))
     if refusals:
         module.fail_json(msg="; ".join(refusals), roles={})
+    # Past the account guard, before any write: every managed policy the roles attach, through the gate.
+    present = [d for d in declarations if d.get("state", "present") == "present"]
+    managed = check_managed_policies(present, read_managed_policies(client, [arn for d in present for arn in d.get("managed_policy_arns") or []]))
+    if managed["problems"]:
+        module.fail_json(msg="managed policies with findings, nothing was changed in AWS: " + " | ".join(managed["problems"]), roles={},
+                         managed_policy_problems=managed["problems"])
+    for name, findings in managed["findings"].items():
+        results[name]["managed_policy_findings"] = findings
     # A read: each host reports its own role's changes (cerpac.ecs_iam.role_changes), so they are not counted twice.
     result = {"roles": results, "changed": False}
     if caller is not None:

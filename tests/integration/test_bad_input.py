@@ -194,6 +194,13 @@ FORMAT_ROWS = {
             (["/cerpac/*/db"], ["ecs_task_execution_role_parameters[0]", "no other wildcard"]),
             (["/cerpac staging"], ["/cerpac/staging/*"]),
         ],
+        "ecs_task_execution_role_image_repositories": [
+            (["cerpac/*"], ["ecs_task_execution_role_image_repositories[0]", "not an ECR repository name", "no wildcard"]),
+            (["arn:aws-cn:ecr:cn-north-1:123456789012:repository/cerpac"], ["is in partition aws-cn, the role in aws"]),
+        ],
+        "ecs_task_execution_role_log_groups": [
+            (["/ecs/staging/*"], ["ecs_task_execution_role_log_groups[0]", "not a log group name"]),
+        ],
         "ecs_task_execution_role_kms_keys": [
             (["alias/aws/secretsmanager"], ["ecs_task_execution_role_kms_keys[0]", "not aliases"]),
             ([KEY_ID], ["only make sense with at least one secret"]),

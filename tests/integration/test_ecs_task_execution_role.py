@@ -43,8 +43,11 @@ def test_deploy_creates_both_roles_prints_both_and_a_rerun_changes_nothing(playb
     assert role["AssumeRolePolicyDocument"] == task_role["AssumeRolePolicyDocument"]  # one trust policy builder
     assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/ecs/staging/{NAME}"  # the task role's path (ecs_iam_path)
     assert tags == {"Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_execution_role"}
-    assert attached == [MANAGED]
-    assert inline == {"ecs-startup-secrets": {"Version": "2012-10-17", "Statement": [
+    assert attached == []  # the inventory names its repository and log group: scoped policies instead of MANAGED
+    assert inline["grants-ecr"]["Statement"][0]["Resource"] == [f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/cerpac"]
+    assert inline["grants-logs"]["Statement"][0]["Resource"] == [f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/staging/cerpac:log-stream:*"]
+    startup = {name: document for name, document in inline.items() if not name.startswith("grants-")}
+    assert startup == {"ecs-startup-secrets": {"Version": "2012-10-17", "Statement": [
         {"Sid": "ReadStartupSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
          "Resource": [f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:staging/cerpac/*"]},
         {"Sid": "ReadStartupParameters", "Effect": "Allow", "Action": "ssm:GetParameters",
@@ -74,11 +77,15 @@ def test_secrets_by_name_and_kms_key_render_the_narrowest_statements(playbook, i
     }
 
 
-def test_without_secrets_there_is_no_inline_policy(playbook, iam):
-    run = deploy(playbook, ecs_task_execution_role_secrets=[], ecs_task_execution_role_parameters=[])
+def test_without_secrets_repositories_or_log_groups_there_is_no_inline_policy_and_the_managed_policy_stays(playbook, iam):
+    run = deploy(playbook, ecs_task_execution_role_secrets=[], ecs_task_execution_role_parameters=[], ecs_task_execution_role_image_repositories=[],
+                 ecs_task_execution_role_log_groups=[])
     assert run.rc == 0, run.output
     dummy, inline, attached, dummy_tags = read_role(iam)
     assert inline == {} and attached == [MANAGED]
+    # Accepted with its built-in reason, which says how to scope the role, on every run.
+    assert ("cerpac: ecs_task_execution_role: accepted (the AWS managed AmazonECSTaskExecutionRolePolicy pulls images from every "
+            "repository and writes to every log group of the account") in " ".join(run.stdout.split())
 
 
 def test_check_mode_and_diff_show_the_managed_policy_the_tags_and_the_secrets_policy(playbook, iam):
@@ -90,14 +97,15 @@ def test_check_mode_and_diff_show_the_managed_policy_the_tags_and_the_secrets_po
     assert f"task execution role {NAME}: arn:aws:iam::{ACCOUNT}:role/ecs/staging/{NAME}" in " ".join(run.stdout.split())
     # The task role's report comes first, the execution role's second.
     diff = run.stdout.split("Report this application's changes")[2].split("TASK [", 1)[0]
-    for pattern in (r"AmazonECSTaskExecutionRolePolicy", r"Module\W+ecs_task_execution_role", r"ecs-startup-secrets",
+    for pattern in (r"ecr:BatchGetImage", r"Module\W+ecs_task_execution_role", r"ecs-startup-secrets",
                     r"secretsmanager:GetSecretValue", r"ecs-tasks\.amazonaws\.com"):
         assert re.search(r"^\+.*" + pattern, diff, re.M), pattern
 
 
 def test_drift_is_reverted(playbook, iam):
     assert deploy(playbook).rc == 0
-    iam.detach_role_policy(RoleName=NAME, PolicyArn=MANAGED)
+    iam.attach_role_policy(RoleName=NAME, PolicyArn=MANAGED)
+    iam.delete_role_policy(RoleName=NAME, PolicyName="grants-ecr")
     iam.put_role_policy(RoleName=NAME, PolicyName="added-by-hand",
                         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
     iam.tag_role(RoleName=NAME, Tags=[{"Key": "Module", "Value": "ecs_task_role"}])
@@ -105,7 +113,7 @@ def test_drift_is_reverted(playbook, iam):
     assert run.rc == 0, run.output
     assert f"IAM role {NAME}: inline policy 'added-by-hand' is not declared; it will be removed" in " ".join(run.output.split())
     dummy, inline, attached, tags = read_role(iam)
-    assert list(inline) == ["ecs-startup-secrets"] and attached == [MANAGED] and tags["Module"] == "ecs_task_execution_role"
+    assert sorted(inline) == ["ecs-startup-secrets", "grants-ecr", "grants-logs"] and attached == [] and tags["Module"] == "ecs_task_execution_role"
     again = deploy(playbook)
     assert again.changed == 0 and again.writes == []
 
@@ -119,7 +127,7 @@ def test_absent_removes_only_the_execution_role_and_a_second_absent_changes_noth
     gone = deploy(playbook, ecs_task_execution_role_state="absent")
     assert gone.rc == 0, gone.output
     assert role_names(iam) == [TASK_ROLE]
-    assert sorted(set(gone.writes)) == ["DeleteRole", "DeleteRolePolicy", "DetachRolePolicy"]
+    assert sorted(set(gone.writes)) == ["DeleteRole", "DeleteRolePolicy"]
 
     again = deploy(playbook, ecs_task_execution_role_state="absent")
     assert again.rc == 0 and again.changed == 0 and again.writes == []
@@ -149,3 +157,30 @@ def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
     run = playbook(CONTROL_PLAYBOOK)
     assert run.rc == 0, run.output
     assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls
+
+
+def test_an_execution_role_moves_from_the_aws_managed_policy_to_its_scoped_policies(playbook, iam):
+    """The upgrade path (changelog): deployed unscoped, then the inventory names its repositories and log groups."""
+    unscoped = deploy(playbook, ecs_task_execution_role_image_repositories=[], ecs_task_execution_role_log_groups=[])
+    assert unscoped.rc == 0, unscoped.output
+    assert read_role(iam)[2] == [MANAGED]
+    repositories = ["cerpac/api", "arn:aws:ecr:us-east-1:999999999999:repository/base/python"]
+    groups = ["/ecs/staging/cerpac-api", "/ecs/staging/cerpac-sidecar"]
+    scoped = deploy(playbook, ecs_task_execution_role_image_repositories=repositories, ecs_task_execution_role_log_groups=groups)
+    assert scoped.rc == 0, scoped.output
+    dummy, inline, attached, dummy_tags = read_role(iam)
+    assert attached == []
+    assert inline["grants-ecr"] == {"Version": "2012-10-17", "Statement": [
+        {"Sid": "EcrPullRepositories0", "Effect": "Allow",
+         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+         "Resource": [f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/cerpac/api"]},
+        {"Sid": "EcrPullRepositories1", "Effect": "Allow",
+         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+         "Resource": ["arn:aws:ecr:us-east-1:999999999999:repository/base/python"]},
+        {"Sid": "EcrPullAuthToken", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]},
+    ]}
+    assert inline["grants-logs"] == {"Version": "2012-10-17", "Statement": [
+        {"Sid": "LogsWriteStreams2", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": [f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:{group}:log-stream:*" for group in groups]},
+    ]}
+    assert "DetachRolePolicy" in scoped.writes

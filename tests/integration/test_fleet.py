@@ -58,18 +58,19 @@ def test_every_application_converges_and_a_rerun_only_reads(playbook, iam):
     assert inline_policies(iam, ROLES["worker"][0]) == ["grants-dynamodb", "grants-logs", "grants-sqs"]
     for app in ROLES:
         attached = iam.list_attached_role_policies(RoleName=ROLES[app][1])["AttachedPolicies"]
-        assert [policy["PolicyArn"] for policy in attached] == ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
-        assert inline_policies(iam, ROLES[app][1]) == ["ecs-startup-secrets"]
+        # The shipped inventories name their repositories and log groups: scoped policies, no AWS managed policy.
+        assert [policy["PolicyArn"] for policy in attached] == []
+        assert inline_policies(iam, ROLES[app][1]) == ["ecs-startup-secrets", "grants-ecr", "grants-logs"]
 
     again = playbook("deploy.yml", "staging")
     assert again.rc == 0, again.output
     assert recap(again) == {"cerpac": (0, 0), "worker": (0, 0)}
     assert again.writes == []
     # One role_plan run per role kind reads every role of the environment: per role GetRole, the attachments, the inline
-    # policy names and each document (cerpac 5 + 1, worker 3 + 1); the account comes from the roles' ARNs. Then the
+    # policy names and each document (cerpac 5 + 3, worker 3 + 3); the account comes from the roles' ARNs. Then the
     # leftovers step: the caller's account once, and one listing of the account's roles (no role left over, no tag read).
     assert sorted(again.calls.actions) == sorted(["GetRole"] * 4 + ["ListAttachedRolePolicies"] * 4 + ["ListRolePolicies"] * 4
-                                                 + ["GetRolePolicy"] * 10 + ["GetCallerIdentity", "ListRoles"])
+                                                 + ["GetRolePolicy"] * 14 + ["GetCallerIdentity", "ListRoles"])
 
 
 def test_check_mode_shows_each_applications_changes_on_its_own_host(playbook, iam):
@@ -138,7 +139,7 @@ def test_one_application_removed_leaves_the_others_untouched(playbook, make_inve
     assert run.rc == 0, run.output
     assert roles(iam) == sorted(ROLES["cerpac"])
     assert recap(run)["cerpac"] == (0, 0)
-    assert sorted(set(run.writes)) == ["DeleteRole", "DeleteRolePolicy", "DetachRolePolicy"]
+    assert sorted(set(run.writes)) == ["DeleteRole", "DeleteRolePolicy"]  # the execution role is scoped: nothing attached
     again = playbook("deploy.yml", str(inventory))
     assert again.rc == 0 and again.writes == []
 

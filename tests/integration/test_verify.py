@@ -42,7 +42,7 @@ def test_verify_prints_each_applications_differences_and_fails_and_the_live_page
                         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
                                                                                            "Resource": "arn:aws:s3:::shared-bucket/*"}]}))
     iam.delete_role_policy(RoleName=EXECUTION_ROLE, PolicyName="ecs-startup-secrets")
-    iam.detach_role_policy(RoleName=EXECUTION_ROLE, PolicyArn=MANAGED)
+    iam.attach_role_policy(RoleName=EXECUTION_ROLE, PolicyArn=MANAGED)  # the shipped inventories scope the execution role
     iam.tag_role(RoleName=WORKER, Tags=[{"Key": "Environment", "Value": "production"}])
 
     run = playbook("verify.yml", "staging", extra_vars={"access_page": str(tmp_path / "live")})
@@ -51,7 +51,7 @@ def test_verify_prints_each_applications_differences_and_fails_and_the_live_page
     flat = " ".join(run.stdout.split())
     for line in (f"{TASK_ROLE}: trust policy lacks the declared statement: ", f'{TASK_ROLE}: tag Owner="someone" is not declared',
                  f"{EXECUTION_ROLE}: inline policy added-by-hand is not declared", f"{EXECUTION_ROLE}: inline policy ecs-startup-secrets is missing",
-                 f"{EXECUTION_ROLE}: managed policy {MANAGED} is declared but not attached",
+                 f"{EXECUTION_ROLE}: managed policy {MANAGED} is attached but not declared",
                  f'{WORKER}: tag Environment is "production", declared "staging"'):
         assert line in flat, line
     assert "6 difference(s)" in flat and "1 difference(s)" in flat, run.output

@@ -412,7 +412,8 @@ def test_an_execution_role_without_start_up_secrets_is_drawn_with_its_managed_po
     text = page(decl)
     section = text.split("\n## queue-worker\n", 1)[1]
     assert "start-up" not in section and "ecs-startup-secrets" not in section
-    assert ("| execution | (managed policy) | what `AmazonECSTaskExecutionRolePolicy` allows | \u2014 |"
+    assert ("| execution | (managed policy) | what `AmazonECSTaskExecutionRolePolicy` allows: **unscoped**, every repository and log group of"
+            " the account | \u2014 |"
             " `arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy` | managed policy, AWS managed |") in section
 
 

@@ -692,3 +692,73 @@ def test_instance_profiles_holding_an_adopted_role_are_reported_with_what_absent
     assert adopted["instance_profiles"] == ["staging-cerpac-ec2"] and adopted["notes"] == [expected]
     assert "- " + expected in _adopt.report_markdown(result["report"]).splitlines()
     assert "staging-cerpac-ec2" in _adopt.inventory_texts(result["inventory"])["host_vars/cerpac.yml"]
+
+
+@pytest.mark.parametrize("kind, name, reserved", [
+    ("task", "grants-s3", True),
+    ("task", "ecs-startup-secrets", False),
+    ("execution", "ecs-startup-secrets", True),
+    # the execution role renders grants-ecr and grants-logs from its repositories and log groups (issue 18.2)
+    ("execution", "grants-ecr", True),
+    ("execution", "grants-legacy", True),
+    ("execution", "pull-images", False),
+])
+def test_reserved_policy_names(kind, name, reserved):
+    assert _adopt.reserved_policy_name(kind, name) is reserved
+
+
+# --- The execution role scoped from the task definitions that name it (issue 18.2) ---------------------------------
+
+EXEC_ARN = "arn:aws:iam::%s:role/staging-cerpac-ecs-task-execution-role" % ACCOUNT
+IMAGE = "%s.dkr.ecr.eu-west-1.amazonaws.com/cerpac/api:1.4" % ACCOUNT
+BASE_IMAGE = "999999999999.dkr.ecr.us-east-1.amazonaws.com/base/python@sha256:abc"
+AWSLOGS = {"awslogs-group": "/ecs/staging/cerpac", "awslogs-region": REGION, "awslogs-stream-prefix": "api"}
+
+
+def task_definition(name, containers, role_arn=EXEC_ARN):
+    return {"arn": "arn:aws:ecs:eu-west-1:%s:task-definition/%s:1" % (ACCOUNT, name), "execution_role_arn": role_arn,
+            "containers": [{"name": "c%d" % index, "image": image, "log_driver": driver, "log_options": options}
+                           for index, (image, driver, options) in enumerate(containers)]}
+
+
+@pytest.mark.parametrize("definitions, repositories, log_groups, why", [
+    ([task_definition("api", [(IMAGE, "awslogs", AWSLOGS)])], ["cerpac/api"], ["/ecs/staging/cerpac"], None),
+    # a repository of another account and region is named by its ARN; a public image needs no ECR right
+    ([task_definition("api", [(IMAGE, "awslogs", AWSLOGS), (BASE_IMAGE, "awslogs", dict(AWSLOGS, **{"awslogs-group": "/ecs/staging/side"})),
+                              ("public.ecr.aws/nginx/nginx:1", None, {})])],
+     ["cerpac/api", "arn:aws:ecr:us-east-1:999999999999:repository/base/python"], ["/ecs/staging/cerpac", "/ecs/staging/side"], None),
+    ([task_definition("api", [(IMAGE, "awslogs", AWSLOGS)], role_arn="arn:aws:iam::%s:role/other" % ACCOUNT)], [], [],
+     "no active task definition names it as its execution role"),
+    ([task_definition("api", [("nginx:1", "awslogs", AWSLOGS)])], [], ["/ecs/staging/cerpac"], "its task definitions name no ECR image"),
+    ([task_definition("api", [(IMAGE, "awsfirelens", {})])], ["cerpac/api"], [], "its task definitions name no awslogs log group"),
+    ([task_definition("api", [(IMAGE, "awslogs", dict(AWSLOGS, **{"awslogs-create-group": "true"}))])], ["cerpac/api"], [],
+     "task definition arn:aws:ecs:eu-west-1:123456789012:task-definition/api:1 lets ECS create its log group (awslogs-create-group), "
+     "which needs logs:CreateLogGroup"),
+])
+def test_execution_scope(definitions, repositories, log_groups, why):
+    scope = _adopt.execution_scope(EXEC_ARN, definitions, "aws", REGION, ACCOUNT)
+    assert (scope["repositories"], scope["log_groups"], scope["why"]) == (repositories, log_groups, why)
+
+
+def test_an_execution_role_named_by_task_definitions_is_adopted_scoped():
+    live = role("staging-cerpac-ecs-task-execution-role", managed=[EXECUTION_POLICY])
+    adopted = _adopt.adopt_role(live, "execution", "cerpac", "staging", REGION, ACCOUNT, "aws",
+                                task_definitions=[task_definition("api", [(IMAGE, "awslogs", AWSLOGS)])])
+    variables = dict(adopted["vars"])
+    assert variables["ecs_task_execution_role_image_repositories"] == ["cerpac/api"]
+    assert variables["ecs_task_execution_role_log_groups"] == ["/ecs/staging/cerpac"]
+    assert adopted["declared"]["managed_policy_arns"] == []
+    assert sorted(adopted["declared"]["inline_policies"]) == ["grants-ecr", "grants-logs"]
+    assert (f"{live['name']}: managed policy {EXECUTION_POLICY} is attached but not declared") in adopted["report"]["expected_differences"]
+    assert any(change.startswith("managed policy %s is detached: grants-ecr and grants-logs pull from cerpac/api and log to "
+                                 "/ecs/staging/cerpac only" % EXECUTION_POLICY) for change in adopted["report"]["changes"])
+
+
+def test_an_execution_role_without_task_definitions_keeps_the_managed_policy_and_says_why():
+    live = role("staging-cerpac-ecs-task-execution-role", managed=[EXECUTION_POLICY])
+    adopted = _adopt.adopt_role(live, "execution", "cerpac", "staging", REGION, ACCOUNT, "aws", task_definitions=[])
+    assert adopted["declared"]["managed_policy_arns"] == [EXECUTION_POLICY]
+    assert "ecs_task_execution_role_image_repositories" not in dict(adopted["vars"])
+    assert adopted["report"]["carried"][-1] == (
+        "managed policy %s (no active task definition names it as its execution role; name ecs_task_execution_role_image_repositories "
+        "and _log_groups to scope it)" % EXECUTION_POLICY)

@@ -484,3 +484,67 @@ def test_messages_say_what_a_value_is_in_a_users_words_not_an_internal_type_name
     assert [problem["field"] for problem in problems] == ["ecs_task_role_policies"]
     assert "statement 0 is an integer, not an object" in problems[0]["message"]
     assert "Tagged" not in problems[0]["message"]
+
+
+# --- The execution role's scoped pull and log policy (issue 18, item 2) ------------------------------------------
+
+EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+SCOPED_ROWS = [
+    # repositories, log groups, managed policies, {policy: {Sid: Resource}}
+    (["cerpac"], ["/ecs/staging/cerpac"], [], {
+        "grants-ecr": {"EcrPullRepositories0": ["arn:aws:ecr:eu-west-1:123456789012:repository/cerpac"], "EcrPullAuthToken": ["*"]},
+        "grants-logs": {"LogsWriteStreams1": ["arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/staging/cerpac:log-stream:*"]}}),
+    (["cerpac/api", "arn:aws:ecr:us-east-1:999999999999:repository/base/python", "arn:aws:ecr:eu-west-1:123456789012:repository/cerpac/web"],
+     ["/ecs/staging/api", "/ecs/staging/web"], [], {
+         "grants-ecr": {"EcrPullRepositories0": ["arn:aws:ecr:eu-west-1:123456789012:repository/cerpac/api",
+                                                 "arn:aws:ecr:eu-west-1:123456789012:repository/cerpac/web"],
+                        "EcrPullRepositories1": ["arn:aws:ecr:us-east-1:999999999999:repository/base/python"],
+                        "EcrPullAuthToken": ["*"]},
+         "grants-logs": {"LogsWriteStreams2": ["arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/staging/api:log-stream:*",
+                                               "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/staging/web:log-stream:*"]}}),
+    ([], [], [EXECUTION_POLICY_ARN], {}),
+]
+
+
+@pytest.mark.parametrize("repositories,log_groups,managed,policies", SCOPED_ROWS)
+def test_the_execution_role_is_scoped_when_it_names_repositories_and_log_groups(repositories, log_groups, managed, policies):
+    declaration = ok("ecs_task_execution_role", execution_inputs(image_repositories=repositories, log_groups=log_groups))
+    assert declaration["managed_policy_arns"] == managed
+    rendered = dict((policy["name"], dict((statement["Sid"], statement["Resource"]) for statement in policy["document"]["Statement"]))
+                    for policy in declaration["inline_policies"])
+    assert rendered == policies
+    assert declaration["execution"]["scoped"] is bool(policies)
+    # Unscoped: the AWS managed policy is accepted with the built-in reason that says how to scope it; scoped: nothing accepted.
+    accepted = [(finding["code"], finding["action"], finding["policy"]) for finding in declaration["accepted_findings"]]
+    assert accepted == ([] if policies else [("RESOURCE_STAR", action, EXECUTION_POLICY_ARN) for action in (
+        "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "logs:CreateLogStream", "logs:PutLogEvents")])
+    assert all("ecs_task_execution_role_image_repositories" in finding["reason"] for finding in declaration["accepted_findings"])
+
+
+BAD_SCOPE_ROWS = [
+    ({"image_repositories": ["cerpac"]}, "ecs_task_execution_role_log_groups",
+     ["is empty while ecs_task_execution_role_image_repositories", "or neither"]),
+    ({"log_groups": ["/ecs/staging/cerpac"]}, "ecs_task_execution_role_image_repositories", ["could not pull the image"]),
+    ({"image_repositories": ["cerpac/*"], "log_groups": ["/ecs/staging/cerpac"]}, "ecs_task_execution_role_image_repositories[0]",
+     ["not an ECR repository name", "no wildcard"]),
+    ({"image_repositories": ["Cerpac"], "log_groups": ["/ecs/staging/cerpac"]}, "ecs_task_execution_role_image_repositories[0]",
+     ["lower case"]),
+    ({"image_repositories": ["arn:aws-cn:ecr:cn-north-1:123456789012:repository/cerpac"], "log_groups": ["/ecs/staging/cerpac"]},
+     "ecs_task_execution_role_image_repositories[0]", ["is in partition aws-cn, the role in aws"]),
+    ({"image_repositories": ["cerpac", "cerpac"], "log_groups": ["/ecs/staging/cerpac"]}, "ecs_task_execution_role_image_repositories[1]",
+     ["listed twice"]),
+    ({"image_repositories": ["cerpac"], "log_groups": ["/ecs/staging/*"]}, "ecs_task_execution_role_log_groups[0]", ["not a log group name"]),
+    ({"image_repositories": ["cerpac"], "log_groups": ["/ecs/production/cerpac"]}, "ecs_task_execution_role_log_groups",
+     ["CROSS_ENVIRONMENT"]),
+    ({"image_repositories": "cerpac", "log_groups": ["/ecs/staging/cerpac"]}, "ecs_task_execution_role_image_repositories", ["must be a list"]),
+    ({"policies": [{"name": "grants-ecr", "document": {}}]}, "ecs_task_execution_role_policies[0].name", ["names starting with grants-"]),
+]
+
+
+@pytest.mark.parametrize("changes,field,words", BAD_SCOPE_ROWS, ids=[row[1] + ":" + str(list(row[0].values())[0])[:30] for row in BAD_SCOPE_ROWS])
+def test_bad_repositories_and_log_groups_are_refused_naming_the_field(changes, field, words):
+    problems = refused("ecs_task_execution_role", execution_inputs(**changes))
+    assert field in [problem["field"] for problem in problems], problems
+    message = [problem["message"] for problem in problems if problem["field"] == field][0]
+    for word in words:
+        assert word in message, message
