@@ -112,13 +112,14 @@ def test_render_removes_policy_files_no_longer_declared(playbook, tmp_path):
 def test_an_application_without_start_up_secrets_is_on_the_access_page(playbook, make_inventory, tmp_path):
     """An execution role with no secrets, parameters or keys (its start-up policy is null) renders, and its page says
     it holds only the managed policy (issue 21, item 1: the page crashed, blaming the host that ran it)."""
-    inventory = make_inventory(host_vars={"worker": {"ecs_task_execution_role_secrets": []}})
+    inventory = make_inventory(host_vars={"worker": {"ecs_task_execution_role_secrets": [], "ecs_task_execution_role_image_repositories": [],
+                                                     "ecs_task_execution_role_log_groups": []}})
     run = playbook(str(REPO / "playbooks" / "render.yml"), str(inventory), extra_vars={"render_dir": str(tmp_path / "out")})
     assert run.rc == 0, run.output
     assert len(run.calls) == 0, run.calls
     section = (tmp_path / "out" / "staging" / "ACCESS.md").read_text().split("\n## worker\n", 1)[1]
     assert "ecs-startup-secrets" not in section
-    assert "| execution | (managed policy) | what `AmazonECSTaskExecutionRolePolicy` allows |" in section
+    assert "| execution | (managed policy) | what `AmazonECSTaskExecutionRolePolicy` allows: **unscoped**," in section
     assert not (tmp_path / "out" / "staging" / "worker" / "execution-role" / "policy-ecs-startup-secrets.json").exists()
 
 

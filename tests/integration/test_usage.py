@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from tests.support import trail as T
-from tests.support.usage_mapping_standin import collections_overlay
 
 pytestmark = pytest.mark.integration
 
@@ -97,10 +96,9 @@ def trail_files():
 
 
 @pytest.fixture
-def env(tmp_path):
-    """The playbook's environment: the collection with the event mapping's stand-in until issue 20's mapping is merged."""
-    overlay = collections_overlay(tmp_path / "collections", REPO)
-    return {"ANSIBLE_COLLECTIONS_PATH": overlay} if overlay else {}
+def env():
+    """The playbook's environment: nothing beyond the harness's own."""
+    return {}
 
 
 @pytest.fixture

@@ -12,12 +12,10 @@ import json
 import pytest
 
 from tests.support import trail as T
-from tests.support.usage_mapping_standin import install
 
-install()
 
 # pylint: disable=wrong-import-position
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants  # noqa: E402
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
 
 TASK = "arn:aws:iam::123456789012:role/ecs/staging/staging-api-ecs-task-role"
 GRANTS = [{"service": "ssm", "access": ["read"], "resources": ["/staging/api/"]},

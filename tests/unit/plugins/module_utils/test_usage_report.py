@@ -12,13 +12,11 @@ import copy
 import pytest
 import yaml
 
-from tests.support.usage_mapping_standin import install
 
-install()
 
 # pylint: disable=wrong-import-position
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_report as R  # noqa: E402
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants  # noqa: E402
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_report as R
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
 
 ACCOUNT = "123456789012"
 TASK = "arn:aws:iam::123456789012:role/ecs/staging/staging-api-ecs-task-role"

@@ -14,11 +14,7 @@ import json
 import pytest
 
 from tests.support import trail as T
-from tests.support.usage_mapping_standin import install
-
-install()
-
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_trail as U  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_trail as U
 
 UTC = datetime.timezone.utc
 START = datetime.datetime(2026, 11, 1, tzinfo=UTC)
