@@ -13,8 +13,6 @@ import pytest
 
 from tests.support import trail as T
 
-
-# pylint: disable=wrong-import-position
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
 
 TASK = "arn:aws:iam::123456789012:role/ecs/staging/staging-api-ecs-task-role"

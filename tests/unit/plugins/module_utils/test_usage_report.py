@@ -12,9 +12,6 @@ import copy
 import pytest
 import yaml
 
-
-
-# pylint: disable=wrong-import-position
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_report as R
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
 
