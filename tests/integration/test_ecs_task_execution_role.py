@@ -42,7 +42,7 @@ def test_deploy_creates_both_roles_prints_both_and_a_rerun_changes_nothing(playb
     task_role = iam.get_role(RoleName=TASK_ROLE)["Role"]
     assert role["AssumeRolePolicyDocument"] == task_role["AssumeRolePolicyDocument"]  # one trust policy builder
     assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/ecs/staging/{NAME}"  # the task role's path (ecs_iam_path)
-    assert tags == {"Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_execution_role"}
+    assert tags == {"Application": "cerpac", "Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_execution_role"}
     assert attached == [MANAGED]
     assert inline == {"ecs-startup-secrets": {"Version": "2012-10-17", "Statement": [
         {"Sid": "ReadStartupSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",

@@ -301,6 +301,7 @@ def test_statements_move_whole_and_the_rest_of_the_policy_stays_as_written():
         "tags: Environment=staging is added",
         "tags: ManagedBy=Ansible is added",
         "tags: Module=ecs_task_role is added",
+        "tags: Application=cerpac is added",
         "inline policy s3-upload-access keeps statement(s) 1, 2 as written; statement(s) 0 become intents (grants-s3), with the same permissions",
         "inline policy grants-legacy is kept as adopted-grants-legacy (the role keeps its name for what it renders)",
         "inline policy grants-s3 is written from the intents",
@@ -340,6 +341,7 @@ def test_intents_that_would_overflow_the_inline_quota_are_not_used():
         "of 10240 for a role"]
     assert adopted["report"]["expected_differences"][1:] == [
         'staging-big-ecs-task-role: description is null, declared "ECS task role of big in staging, managed by cerpac.ecs_iam"',
+        'staging-big-ecs-task-role: tag Application is null, declared "big"',
         'staging-big-ecs-task-role: tag Environment is null, declared "staging"',
         'staging-big-ecs-task-role: tag ManagedBy is null, declared "Ansible"',
         'staging-big-ecs-task-role: tag Module is null, declared "ecs_task_role"']
@@ -459,6 +461,7 @@ def test_everything_that_makes_the_role_is_carried_over():
                 inline=[("mail", policy(allow(["ses:SendEmail", "ses:SendRawEmail"], "arn:aws:ses:eu-west-1:123456789012:identity/cerpac.example.com")))])
     adopted = _adopt.adopt_role(live, "task", "api", "staging", REGION, ACCOUNT, "aws")
     assert adopted["vars"] == [
+        ("ecs_task_role_adopt", True),
         ("ecs_task_role_name", "staging-api-role"),
         ("ecs_task_role_path", "/apps/"),
         ("ecs_task_role_description", "API of cerpac"),
@@ -476,6 +479,7 @@ def test_everything_that_makes_the_role_is_carried_over():
         "trust: the statement's Sid becomes EcsTasksAssumeRole (was null)",
         "tags: ManagedBy changes from Terraform to Ansible",
         "tags: Module=ecs_task_role is added",
+        "tags: Application=api is added",
         "inline policy mail becomes intents (grants-ses), with the same permissions",
         "inline policy grants-ses is written from the intents",
     ]
@@ -488,6 +492,7 @@ def test_an_execution_role_keeps_its_policies_and_gains_the_managed_one_it_alway
         ("ecs-startup-secrets", policy(allow("logs:PutLogEvents", "*")))])
     adopted = _adopt.adopt_role(live, "execution", "cerpac", "staging", REGION, ACCOUNT, "aws")
     assert adopted["vars"] == [
+        ("ecs_task_execution_role_adopt", True),
         ("ecs_task_execution_role_secrets", ["staging/cerpac/*"]),
         ("ecs_task_execution_role_policies", [
             {"name": "pull", "document": policy(allow(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "*"))},
@@ -545,8 +550,9 @@ def test_the_inventory_has_the_shape_deploy_reads():
         "aws_region": "eu-west-1", "ecs_task_role_env": "staging", "ecs_task_role_account_id": "123456789012", "ecs_iam_deploy_execution_role": False}
     assert "ecs_task_role_account_id: '123456789012'" in texts["group_vars/all/main.yml"]
     assert yaml.safe_load(texts["host_vars/cerpac.yml"]) == {
-        "ecs_task_role_project_id": "cerpac", "ecs_task_role_tags": {"Team": "web"}, "ecs_iam_deploy_execution_role": True}
-    assert yaml.safe_load(texts["host_vars/worker.yml"]) == {"ecs_task_role_project_id": "worker"}
+        "ecs_task_role_project_id": "cerpac", "ecs_task_role_tags": {"Team": "web"}, "ecs_iam_deploy_execution_role": True,
+        "ecs_task_role_adopt": True, "ecs_task_execution_role_adopt": True}
+    assert yaml.safe_load(texts["host_vars/worker.yml"]) == {"ecs_task_role_project_id": "worker", "ecs_task_role_adopt": True}
     assert result["report"]["left_out"] == [{"name": "staging-ecs-task-role", "arn": "arn:aws:iam::123456789012:role/staging-ecs-task-role",
                                              "reason": "ECS tasks cannot assume it"}]
 
@@ -630,4 +636,4 @@ def test_the_report_lists_every_change_and_why_each_statement_stays():
     assert "ansible-playbook -i adopted/staging playbooks/deploy.yml --check --diff   # shows exactly the changes below" in lines
     assert json.loads(_adopt.report_json(result["report"]))["summary"] == {
         "applications": 1, "roles": 1, "statements_to_intents": 1, "statements_verbatim": 1, "findings_existing": 0,
-        "exceptions_needed": 0, "changes": 9, "left_out": 0}
+        "exceptions_needed": 0, "changes": 10, "left_out": 0}
