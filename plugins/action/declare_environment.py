@@ -145,8 +145,8 @@ class ActionModule(ActionBase):
             host = inventory.get_host(name) if inventory is not None else None
             host_level = self._host_level(inventory, self._loader, host) if host is not None else []
             raw = hostvars.raw_get(name)
-            applications.append(self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars,
-                                                 name in play_hosts))
+            in_play = name in play_hosts
+            applications.append(self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars, in_play))
         passrole, deployer = None, None
         first = next((a for a in applications if "passrole_inputs" in a), None)
         if first is not None and (first["deployer"] or first["per_environment"]):

@@ -316,4 +316,3 @@ def format_problems(problems):
              % (", ".join(hosts) or "the inventory", len(problems))]
     lines.extend("- " + problem["message"] + "." for problem in problems)
     return "\n".join(lines)
-

@@ -22,7 +22,7 @@ description:
     execution role in another account than its task role; a host outside the play whose inputs are bad.
   - Each failure starts with the application at fault. Makes no AWS call.
   - With O(declared) and O(caller_account_id), instead checks that every role of the environment is declared in the
-    caller's account (the account guard, for every state: run it once per play right after C(sts:GetCallerIdentity)).
+    caller's account (the account guard, for every state; run it once per play right after C(sts:GetCallerIdentity)).
   - Runs on the controller (an action plugin; no module is sent to a host).
 author:
   - cerpac platform engineering (@cerpac)
@@ -83,9 +83,9 @@ EXAMPLES = r"""
 RETURN = r"""
 environment:
   description:
-    - The environment as the whole inventory declares it (the playbooks publish it as the fact C(ecs_iam_environment)):
-      C(environment), C(account_id), C(region), C(partition), C(paths), C(hosts), C(roles) (one per role of every host:
-      C(host), C(kind) (C(task) or C(execution)), C(role_name), C(role_arn), C(path), C(state), C(account_id)),
+    - The environment as the whole inventory declares it (the playbooks publish it as the fact C(ecs_iam_environment)).
+    - C(environment), C(account_id), C(region), C(partition), C(paths), C(hosts), C(roles) (one per role of every host,
+      each with C(host), C(kind) (C(task) or C(execution)), C(role_name), C(role_arn), C(path), C(state), C(account_id)),
       C(role_names), C(role_arns) (present roles), C(deployer) (C(type), C(name)) and the PassRole C(passrole_role_paths)
       and C(passrole_role_arns).
   returned: without O(declared)

@@ -102,15 +102,15 @@ options:
   ownership_only:
     description:
       - With O(roles), read only each role's existence, account, path and tags (one C(GetRole) each) and refuse, as below,
-        without planning: the playbooks run it over every role kind before the first write of a run. Without O(caller),
-        also reads the caller's account (even with an empty O(roles): the one C(sts:GetCallerIdentity) of a run) and
+        without planning; the playbooks run it over every role kind before the first write of a run. Without O(caller),
+        also reads the caller's account (even with an empty O(roles); the one C(sts:GetCallerIdentity) of a run) and
         returns it as C(account_id) and C(partition).
     type: bool
     default: false
   refuse_others:
     description:
       - With O(roles), whether a role that is not the declaration's to write (see above) fails the module. V(false) (read-only
-        comparisons: C(playbooks/verify.yml)) reports it as the role's first C(differences) line instead.
+        comparisons, such as C(playbooks/verify.yml)) reports it as the role's first C(differences) line instead.
     type: bool
     default: true
   caller:
