@@ -23,6 +23,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_caller
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_environment
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import settle_accounts
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems as format_role_problems
@@ -128,7 +129,8 @@ class ActionModule(ActionBase):
             if problems:
                 result.update(failed=True, msg=format_problems(problems), problems=problems)
             else:
-                result.update(changed=False, msg="every role of the environment is in account %s" % args["caller_account_id"])
+                result.update(changed=False, msg="every role of the environment is in account %s" % args["caller_account_id"],
+                              environment=settle_accounts(args["declared"], args["caller_account_id"] or ""))
             return result
         hostvars = task_vars.get("hostvars")
         hosts = list((task_vars.get("groups") or {}).get(args["group"]) or [])

@@ -171,15 +171,44 @@ def _roles_of(application):
 
 
 def _adopted_paths(application):
-    """The path variables of the application's roles that are adopted in place (``<role>_adopt``)."""
-    return set("%s_path" % KINDS[kind] for kind, declaration in _roles_of(application) if declaration.get("adopt"))
+    """The path variables of the application's roles that are adopted in place (``<role>_adopt``): such a role keeps
+    the path it has. ``ecs_iam_path`` follows the task role's path, and the execution role's path follows it unless set."""
+    task, execution = application.get("task"), application.get("execution")
+    paths = set()
+    if task and task.get("adopt"):
+        paths.update(("ecs_task_role_path", "ecs_iam_path"))
+    if execution is None or execution.get("adopt"):
+        paths.add("ecs_task_execution_role_path")
+    return paths
 
 
 def _without_adopted_paths(application):
-    """The application with the paths of its adopted roles left out of the settings compared between hosts."""
-    adopted = _adopted_paths(application)
-    settings = dict((key, value) for key, value in (application.get("settings") or {}).items() if key not in adopted)
+    """The application as the hosts are compared: without the paths of its adopted roles, and without the execution
+    role's settings when it has none (they declare nothing)."""
+    left_out = _adopted_paths(application)
+    if application.get("execution") is None:
+        left_out.update(variable for variable in ENVIRONMENT_SETTINGS if variable.startswith("ecs_task_execution_role_"))
+    settings = dict((key, value) for key, value in (application.get("settings") or {}).items() if key not in left_out)
     return dict(application, settings=settings)
+
+
+def settle_accounts(environment, caller_account_id):
+    """The environment once the caller's account is known: the placeholder account of roles whose inventory opted out of
+    declaring one (allow_any_account) becomes the caller's, in ``roles``, ``role_arns`` and ``account_id``."""
+    placeholder = ":%s:" % PLACEHOLDER_ACCOUNT
+    settled = dict(environment or {})
+    roles = []
+    for role in settled.get("roles") or []:
+        role = dict(role)
+        if str(role.get("account_id")) == PLACEHOLDER_ACCOUNT:
+            role["account_id"] = caller_account_id
+            role["role_arn"] = (role.get("role_arn") or "").replace(placeholder, ":%s:" % caller_account_id)
+        roles.append(role)
+    settled["roles"] = roles
+    settled["role_arns"] = [arn.replace(placeholder, ":%s:" % caller_account_id) for arn in settled.get("role_arns") or []]
+    if str(settled.get("account_id")) == PLACEHOLDER_ACCOUNT:
+        settled["account_id"] = caller_account_id
+    return settled
 
 
 def check_environment(applications, deployer=None, passrole=None, per_application=None):

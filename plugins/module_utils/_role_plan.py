@@ -196,7 +196,9 @@ def plan_absent(current):
 
 def check_account(expected_account_id, actual_account_id):
     """An error message when the caller is in another account than the inventory declares, else None."""
-    if not expected_account_id or str(expected_account_id) == str(actual_account_id):
+    # "000000000000": a declaration checked before the caller's account was read, the inventory having opted out of
+    # declaring one (allow_any_account): any account is this one.
+    if not expected_account_id or str(expected_account_id) in (str(actual_account_id), "000000000000"):
         return None
     return (
         f"the AWS credentials in use belong to account {actual_account_id}, but the inventory declares account "

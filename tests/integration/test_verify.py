@@ -52,14 +52,22 @@ def test_verify_prints_each_applications_differences_and_fails_and_the_live_page
     for line in (f"{TASK_ROLE}: trust_policy is", f'{TASK_ROLE}: tag Owner="someone" is not declared',
                  f"{EXECUTION_ROLE}: inline policy added-by-hand is not declared", f"{EXECUTION_ROLE}: inline policy ecs-startup-secrets is missing",
                  f"{EXECUTION_ROLE}: managed policy {MANAGED} is declared but not attached",
-                 f'{WORKER}: tag Environment is "production", declared "staging"'):
+                 f'{WORKER}: tag Environment is "production", declared "staging"',
+                 # Said first, as the role's first difference: deploy.yml would refuse to write it (another environment's tag).
+                 f'IAM role {WORKER}: its tag Environment is "production", and this inventory deploys "staging"'):
         assert line in flat, line
-    assert "5 difference(s)" in flat and "1 difference(s)" in flat
+    assert "5 difference(s)" in flat and "2 difference(s)" in flat
     assert "cerpac" in run.stdout and "fatal: [worker]" in run.stdout and "fatal: [cerpac]" in run.stdout
     page = (tmp_path / "live" / "staging" / "ACCESS.md").read_text()
     assert page != rendered_page
     assert "arn:aws:s3:::shared-bucket/*" in page and "hand-written" in page
 
+    # A role tagged for another environment is not this inventory's to write: deploy refuses it, and converges once the
+    # tag is put back by hand.
+    refused = playbook("deploy.yml", "staging")
+    assert refused.rc != 0 and refused.writes == []
+    assert f'IAM role {WORKER}: its tag Environment is "production", and this inventory deploys "staging"' in " ".join(refused.stdout.split())
+    iam.tag_role(RoleName=WORKER, Tags=[{"Key": "Environment", "Value": "staging"}])
     assert playbook("deploy.yml", "staging").rc == 0
     assert playbook("verify.yml", "staging").rc == 0
 

@@ -12,6 +12,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_quota_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import path_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import policy_size
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import settle_accounts
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
 
 ACCOUNT = "123456789012"
@@ -201,3 +202,20 @@ def test_an_adopted_role_of_another_environments_path_is_refused():
     adopted = dict(role("a", "task", path="/ecs/production/"), adopt=True)
     dummy, problems = check_environment([app("a", task=adopted)])
     assert fields(problems) == [("a", "ecs_task_role_path")]
+
+
+@pytest.mark.parametrize("account, expected", [
+    ("000000000000", "999999999999"),  # opted out (allow_any_account): the caller's
+    (ACCOUNT, ACCOUNT),  # declared: kept
+])
+def test_settle_accounts(account, expected):
+    environment, dummy = check_environment([app("a", task=role("a", "task", account=account))])
+    settled = settle_accounts(environment, "999999999999")
+    assert settled["account_id"] == expected and settled["roles"][0]["account_id"] == expected
+    assert settled["role_arns"] == ["arn:aws:iam::%s:role/ecs/staging/staging-a-ecs-task-role" % expected] == [settled["roles"][0]["role_arn"]]
+
+
+def test_the_execution_role_settings_of_an_application_without_one_are_not_compared():
+    applications = [app("a", settings={"ecs_task_execution_role_path": "/ecs/staging/"}, execution=role("a", "execution")),
+                    app("b", settings={"ecs_task_execution_role_path": "/other/"})]
+    assert check_environment(applications)[1] == []

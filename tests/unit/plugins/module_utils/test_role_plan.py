@@ -123,7 +123,8 @@ def test_absent():
 
 @pytest.mark.parametrize(
     "expected, actual, refused",
-    [("123456789012", "123456789012", False), ("123456789012", "999999999999", True), ("", "999999999999", False), (None, "1", False)],
+    [("123456789012", "123456789012", False), ("123456789012", "999999999999", True), ("", "999999999999", False), (None, "1", False),
+     ("000000000000", "999999999999", False)],  # checked before the caller was read (allow_any_account)
 )
 def test_account_guard(expected, actual, refused):
     message = check_account(expected, actual)
