@@ -1065,7 +1065,8 @@ def _carry(role, kind, host, environment, region, account_id, partition, default
     (the playbooks default ``ecs_task_execution_role_path`` to it)."""
     shape = ROLE_SHAPES[kind]
     prefix = shape["prefix"]
-    variables, carried = [], []
+    # The role exists and was not written by this inventory: deploy.yml refuses to take it over unless adopted on purpose.
+    variables, carried = [(prefix + "adopt", True)], []
     default_name = "%s-%s%s" % (environment, host, shape["suffix"])
     if role["name"] != default_name:
         variables.append((prefix + "name", role["name"]))
@@ -1083,7 +1084,7 @@ def _carry(role, kind, host, environment, region, account_id, partition, default
     if role.get("permissions_boundary"):
         variables.append((prefix + "permissions_boundary", role["permissions_boundary"]))
         carried.append("permissions boundary %s" % role["permissions_boundary"])
-    mandatory = {"Environment": environment, "ManagedBy": "Ansible", "Module": shape["module_tag"]}
+    mandatory = {"Environment": environment, "ManagedBy": "Ansible", "Module": shape["module_tag"], "Application": host}
     extra_tags = {key: value for key, value in sorted((role.get("tags") or {}).items()) if key not in mandatory}
     if extra_tags:
         variables.append((prefix + "tags", extra_tags))

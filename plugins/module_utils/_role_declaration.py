@@ -13,7 +13,8 @@ One function per role takes the role's variables by their full names (``ecs_task
 
         {"role": "ecs_task_role", "host", "role_name", "role_arn", "state", "environment", "account_id",
          "region", "partition", "path", "trust_policy", "description", "max_session_duration",
-         "permissions_boundary" ('' for none), "tags", "purge_tags", "managed_policy_arns",
+         "permissions_boundary" ('' for none), "tags" (with Environment, ManagedBy, Module and Application: the
+         host), "purge_tags", "adopt", "managed_policy_arns",
          "inline_policies": [{"name", "document"}], "grants": [provenance of rendered statements],
          "accepted_findings": [...], "open_findings": [...]}
 
@@ -408,7 +409,7 @@ def _check_tags(problems, prefix, tags, mandatory):
     merged = dict((str(key), value if isinstance(value, str) else str(value)) for key, value in tags.items())
     merged.update(mandatory)
     if len(merged) > MAX_TAGS:
-        problems.add(field, "%d tags" % len(merged), "a role carries at most 50 tags, the role's own 3 included", "Remove some.")
+        problems.add(field, "%d tags" % len(merged), "a role carries at most 50 tags, the role's own %d included" % len(mandatory), "Remove some.")
     return merged
 
 
@@ -480,6 +481,10 @@ def _common(problems, role, prefix, inputs, context, label):
     managed = _check_role_settings(problems, prefix, inputs)
     others = _check_other_environments(problems, prefix, inputs.get(prefix + "other_environments", []))
     mandatory = {"Environment": env, "ManagedBy": "Ansible", "Module": role}
+    if context.get("host"):
+        # The owner of the role: role_plan refuses to write to a role whose Application tag names another host.
+        mandatory["Application"] = str(context["host"])
+    adopt = _bool(problems, prefix + "adopt", inputs.get(prefix + "adopt", False))
     tags = _check_tags(problems, prefix, inputs.get(prefix + "tags") or {}, mandatory)
     exceptions = _check_exceptions(problems, prefix + "grant_exceptions", inputs.get(prefix + "grant_exceptions"))
     return {
@@ -507,6 +512,7 @@ def _common(problems, role, prefix, inputs, context, label):
         # CROSS_ACCOUNT, and the fix of ACCOUNT_WIDE, for the inline and the managed policies alike.
         "scope": {"account_id": account if account != PLACEHOLDER_ACCOUNT else None,
                   "name_prefix": "%s-%s-" % (env, inputs.get(prefix + "project_id"))},
+        "adopt": adopt,
     }
 
 
@@ -526,7 +532,7 @@ def _finish(common, inline_policies, findings, extra=None):
     """The declaration both ECS roles publish, once every input is good."""
     declaration = dict((key, common[key]) for key in (
         "role", "host", "role_name", "state", "environment", "account_id", "region", "partition", "path", "description",
-        "max_session_duration", "permissions_boundary", "tags", "purge_tags", "managed_policy_arns", "source_regions"))
+        "max_session_duration", "permissions_boundary", "tags", "purge_tags", "managed_policy_arns", "source_regions", "adopt"))
     # Terraform's role_arn output: the role's ARN, or "" when the role is declared absent (nothing to reference).
     declaration["role_arn"] = (_arns.role_arn(common["partition"], common["account_id"], common["path"], common["role_name"])
                                if common["state"] == "present" else "")

@@ -201,13 +201,62 @@ def plan_absent(current):
 
 def check_account(expected_account_id, actual_account_id):
     """An error message when the caller is in another account than the inventory declares, else None."""
-    if not expected_account_id or str(expected_account_id) == str(actual_account_id):
+    # "000000000000": a declaration checked before the caller's account was read, the inventory having opted out of
+    # declaring one (allow_any_account): any account is this one.
+    if not expected_account_id or str(expected_account_id) in (str(actual_account_id), "000000000000"):
         return None
     return (
         f"the AWS credentials in use belong to account {actual_account_id}, but the inventory declares account "
         f"{expected_account_id}: refusing to change anything. Use credentials for account {expected_account_id}, "
         "or correct the account id in the inventory"
     )
+
+
+MANAGED_BY = ("ManagedBy", "Ansible")
+# Environment names a role path may carry (as whole components); one of them other than the declaration's own says the
+# role is another environment's.
+KNOWN_ENVIRONMENTS = ("dev", "development", "test", "qa", "staging", "stage", "preprod", "production", "prod")
+ADOPT_VARIABLES = {"ecs_task_role": "ecs_task_role_adopt", "ecs_task_execution_role": "ecs_task_execution_role_adopt"}
+
+
+def ownership_problem(declaration, live):
+    """Why the run may not write to (or delete) the live role its declaration names, or None.
+
+    A role belongs to this declaration when its tags say this collection (``ManagedBy=Ansible``), this role kind
+    (``Module``), this environment (``Environment``) and this application (``Application``; a role of the previous
+    release has no such tag and is accepted: the run adds it). A role made by hand or by another tool, or another
+    application's or kind's, is refused unless the declaration adopts it (``adopt``). A role of another environment
+    (its ``Environment`` tag or a path component) is refused, adopted or not."""
+    if live is None:
+        return None
+    name = declaration.get("role_name")
+    environment = declaration.get("environment")
+    tags = live.get("tags") or {}
+    module = declaration.get("role")
+    adopt = ADOPT_VARIABLES.get(module, "<role>_adopt")
+    live_environment = tags.get("Environment")
+    if environment and live_environment is not None and live_environment != environment:
+        return ("IAM role %s: its tag Environment is %s, and this inventory deploys %s: an inventory changes only its own "
+                "environment's roles. Deploy that role with its environment's inventory, or name this application's role "
+                "otherwise" % (name, json.dumps(live_environment), json.dumps(environment)))
+    others = [part for part in (live.get("path") or "/").split("/") if part in KNOWN_ENVIRONMENTS and part != environment]
+    if environment and others:
+        return ("IAM role %s: its path %s is environment %s's, and this inventory deploys %s: an inventory changes only its own "
+                "environment's roles" % (name, json.dumps(live.get("path")), json.dumps(others[0]), json.dumps(environment)))
+    if declaration.get("adopt"):
+        return None
+    if tags.get(MANAGED_BY[0]) != MANAGED_BY[1]:
+        return ("IAM role %s exists, but not as a role of this collection (tag ManagedBy is %s, not \"Ansible\": made by hand or by "
+                "another tool such as Terraform): refusing to take it over. To manage it from this inventory on purpose, set "
+                "%s: true for this application (playbooks/adopt.yml writes it); otherwise name this application's role otherwise"
+                % (name, json.dumps(tags.get(MANAGED_BY[0])), adopt))
+    for key, wanted in (("Environment", environment), ("Module", module), ("Application", declaration.get("host"))):
+        value = tags.get(key)
+        if wanted and (value != wanted if key != "Application" else value is not None and value != wanted):
+            return ("IAM role %s: its tag %s is %s, not %s: a role has one owner. Give this application's role "
+                    "another name, or, to move the role to this application on purpose, set %s: true"
+                    % (name, key, json.dumps(value), json.dumps(wanted), adopt))
+    return None
 
 
 def drift_warnings(name, plan, live, check_mode):

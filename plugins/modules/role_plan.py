@@ -23,6 +23,11 @@ description:
   - Refuses, before any write, credentials that belong to another account than the declared one. The account is
     read from a role's ARN when it exists, else from C(sts:GetCallerIdentity) (once).
   - Refuses two declarations of one role name (two applications would overwrite each other's role).
+  - With O(roles), refuses, before any write, a live role that is not the declaration's to write - its C(Environment)
+    tag or path says another environment; or, unless the declaration adopts it (C(adopt), from C(<role>_adopt)), it has
+    no C(ManagedBy=Ansible) tag (made by hand or by Terraform) or its C(Module) or C(Application) tag names another
+    role kind or application. A role of the previous release (no C(Application) tag) is accepted. The message starts
+    with the applications at fault.
   - With O(roles), after the account guard and before any write, reads every managed policy the roles attach (AWS
     managed or customer managed - C(iam:GetPolicy) and C(iam:GetPolicyVersion) of its default version, once per
     distinct ARN, concurrently) and checks it with the role's inline policies through the same gate as
@@ -99,6 +104,30 @@ options:
       - The AWS account id the declaration is meant for. When set and the credentials belong to another account,
         the module fails and nothing is changed. With O(roles), each declaration's C(account_id) is used.
     type: str
+  ownership_only:
+    description:
+      - With O(roles), read only each role's existence, account, path and tags (one C(GetRole) each) and refuse, as below,
+        without planning; the playbooks run it over every role kind before the first write of a run. Without O(caller),
+        also reads the caller's account (even with an empty O(roles); the one C(sts:GetCallerIdentity) of a run) and
+        returns it as C(account_id) and C(partition).
+    type: bool
+    default: false
+  managed_findings:
+    description:
+      - The C(managed_policy_findings) an O(ownership_only) run of this module returned earlier in the same run (role name
+        to findings): the managed policies are then not read again. Without it, every managed policy the roles attach is
+        read and checked here.
+    type: dict
+  refuse_others:
+    description:
+      - With O(roles), whether a role that is not the declaration's to write (see above) fails the module. V(false) (read-only
+        comparisons, such as C(playbooks/verify.yml)) reports it as the role's first C(differences) line instead.
+    type: bool
+    default: true
+  caller:
+    description:
+      - With O(roles), the caller's C(account_id) and C(partition) already read from STS in this run (not read again).
+    type: dict
 extends_documentation_fragment:
   - cerpac.ecs_iam.read_only
   - amazon.aws.common.modules
@@ -152,6 +181,13 @@ roles:
   returned: with O(roles)
   type: dict
   sample: {"staging-cerpac-ecs-task-role": {"host": "cerpac", "exists": true, "changed": false, "differences": []}}
+managed_policy_findings:
+  description:
+    - With O(ownership_only), the findings the managed policies add to each role's inline policies (role name to
+      findings, accepted ones included), for O(managed_findings) of the plan that follows.
+  returned: with O(ownership_only)
+  type: dict
+  sample: {}
 account_id:
   description: The account the credentials belong to (from the role's ARN, or from STS when the role is absent).
   returned: when it had to be read
@@ -239,6 +275,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import P
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import drift_warnings
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import ownership_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import parse_arn
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_absent
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
@@ -293,23 +330,40 @@ def duplicate_names(declarations):
     return dict((name, owners) for name, owners in sorted(hosts.items(), key=lambda item: str(item[0])) if len(owners) > 1)
 
 
+def refusal_message(refusals):
+    """The failure message of refused roles: the applications at fault first, then one line per role."""
+    hosts = []
+    for host, dummy in refusals:
+        if str(host) not in hosts:
+            hosts.append(str(host))
+    return "%s: %d role(s) refused before any write, nothing was changed in AWS: %s" % (
+        ", ".join(hosts), len(refusals), "; ".join(message for dummy, message in refusals))
+
+
 def plan_many(module, client, declarations):
-    """The O(roles) mode: read every role concurrently, guard the account once, plan each."""
+    """The O(roles) mode: read every role concurrently, guard the account once, check ownership, plan each. With
+    O(ownership_only), only the roles' existence, account, path and tags are read and checked (no plan)."""
     problems = ["role_name missing in %r" % (d,) for d in declarations if not isinstance(d, dict) or not d.get("role_name")]
     if problems:
         module.fail_json(msg="roles: each element must be a declaration of cerpac.ecs_iam.declare_role: " + "; ".join(problems))
     shared = duplicate_names(declarations)
     if shared:
-        module.fail_json(msg="two declarations name the same IAM role, so one would overwrite the other: " + "; ".join(
+        module.fail_json(msg="%s: two declarations name the same IAM role, so one would overwrite the other: " % ", ".join(
+            sorted(set(owner for owners in shared.values() for owner in owners))) + "; ".join(
             "%s is declared by %s" % (name, " and ".join(owners)) for name, owners in shared.items())
             + ". Give each application its own role name (ecs_task_role_project_id or the role name).")
+    only = module.params["ownership_only"]
     with ThreadPoolExecutor(max_workers=min(READERS, len(declarations)) or 1) as pool:
-        lives = list(pool.map(lambda d: read_role(client, d["role_name"], d.get("state", "present") == "present"), declarations))
+        lives = list(pool.map(lambda d: read_role(client, d["role_name"], not only and d.get("state", "present") == "present"), declarations))
     caller = None
-    if any(live is None and d.get("state", "present") == "present" for d, live in zip(declarations, lives)):
+    given = module.params["caller"] or {}
+    if given.get("account_id") and given.get("partition"):
+        caller = (given["partition"], given["account_id"])
+    elif only or any(live is None and d.get("state", "present") == "present" for d, live in zip(declarations, lives)):
         caller = caller_account(module)
     refusals, results = [], {}
     for declaration, live in zip(declarations, lives):
+        host = declaration.get("host")
         if live is not None:
             arn = parse_arn(live["arn"])
             partition, account_id = arn["partition"], arn["account"]
@@ -320,24 +374,41 @@ def plan_many(module, client, declarations):
         if account_id is not None:
             refusal = check_account(declaration.get("account_id"), account_id)
             if refusal:
-                refusals.append("host %s, IAM role %s: %s" % (declaration.get("host"), declaration["role_name"], refusal))
+                refusals.append((host, "host %s, IAM role %s: %s" % (host, declaration["role_name"], refusal)))
                 continue
+        owner = ownership_problem(declaration, live)
+        if owner and module.params["refuse_others"]:
+            refusals.append((host, "host %s, %s" % (host, owner)))
+            continue
+        if only:
+            continue
         try:
             results[declaration["role_name"]] = role_result(declaration, live, account_id, partition, module.check_mode)
         except PlanError as e:
-            refusals.append("host %s: %s" % (declaration.get("host"), e))
+            refusals.append((host, "host %s: %s" % (host, e)))
+            continue
+        if owner:  # read-only (verify): said as the role's first difference
+            results[declaration["role_name"]]["differences"].insert(0, owner)
     if refusals:
-        module.fail_json(msg="; ".join(refusals), roles={})
+        module.fail_json(msg=refusal_message(refusals), roles={})
     # Past the account guard, before any write: every managed policy the roles attach, through the gate.
     present = [d for d in declarations if d.get("state", "present") == "present"]
-    managed = check_managed_policies(present, read_managed_policies(client, [arn for d in present for arn in d.get("managed_policy_arns") or []]))
-    if managed["problems"]:
-        module.fail_json(msg="managed policies with findings, nothing was changed in AWS: " + " | ".join(managed["problems"]), roles={},
-                         managed_policy_problems=managed["problems"])
-    for name, findings in managed["findings"].items():
-        results[name]["managed_policy_findings"] = findings
+    # Read once per run: deploy.yml's ownership pass checks every role kind's before the first write and hands its
+    # findings on (O(managed_findings)), so the plan of each kind does not read them again.
+    managed_findings = module.params["managed_findings"]
+    if managed_findings is None:
+        managed = check_managed_policies(present, read_managed_policies(client, [arn for d in present for arn in d.get("managed_policy_arns") or []]))
+        if managed["problems"]:
+            module.fail_json(msg="managed policies with findings, nothing was changed in AWS: " + " | ".join(managed["problems"]), roles={},
+                             managed_policy_problems=managed["problems"])
+        managed_findings = managed["findings"]
+    for name, findings in managed_findings.items():
+        if name in results:
+            results[name]["managed_policy_findings"] = findings
     # A read: each host reports its own role's changes (cerpac.ecs_iam.role_changes), so they are not counted twice.
     result = {"roles": results, "changed": False}
+    if only:
+        result["managed_policy_findings"] = managed_findings
     if caller is not None:
         result.update(partition=caller[0], account_id=caller[1])
     if not module._diff:
@@ -356,7 +427,8 @@ def plan_one(module, client):
     if live is not None:
         arn = parse_arn(live["arn"])
         result.update(partition=arn["partition"], account_id=arn["account"], role_arn=live["arn"])
-    elif present:
+    elif present or params["expected_account_id"]:
+        # Absent too: "no such role" must not be what another account's credentials get (a missing deployer, say).
         partition, account_id = caller_account(module)
         result.update(partition=partition, account_id=account_id)
 
@@ -420,6 +492,10 @@ def main():
             options=dict(name=dict(type="str", required=True), document=dict(type="json", required=True)),
         ),
         expected_account_id=dict(type="str"),
+        ownership_only=dict(type="bool", default=False),
+        refuse_others=dict(type="bool", default=True),
+        caller=dict(type="dict"),
+        managed_findings=dict(type="dict"),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

@@ -170,6 +170,8 @@ def test_adopt_then_the_first_deploy_changes_exactly_what_the_report_lists_and_e
         "aws_region": "eu-west-1", "ecs_task_role_env": "staging", "ecs_task_role_account_id": ACCOUNT, "ecs_iam_deploy_execution_role": False}
     assert load(inventory / "host_vars" / "cerpac.yml") == {
         "ecs_task_role_project_id": "cerpac",
+        "ecs_task_role_adopt": True,  # refused by deploy.yml without it: the roles were made by Terraform
+        "ecs_task_execution_role_adopt": True,
         "ecs_task_role_name": "staging-ecs-task-role",
         "ecs_task_role_tags": {"Project": "cerpac"},
         "ecs_task_role_grants": [
@@ -187,6 +189,7 @@ def test_adopt_then_the_first_deploy_changes_exactly_what_the_report_lists_and_e
     }
     assert load(inventory / "host_vars" / "worker.yml") == {
         "ecs_task_role_project_id": "worker",
+        "ecs_task_role_adopt": True,
         "ecs_task_role_path": "/apps/",
         "ecs_task_role_description": "Queue worker",
         "ecs_task_role_max_session_duration": 7200,
@@ -206,6 +209,7 @@ def test_adopt_then_the_first_deploy_changes_exactly_what_the_report_lists_and_e
         "tags: Environment=staging is added",
         "tags: ManagedBy changes from Terraform to Ansible",
         "tags: Module=ecs_task_role is added",
+        "tags: Application=cerpac is added",
         "inline policy parameter-store-access becomes intents (grants-ssm), with the same permissions",
         "inline policy s3-upload-access becomes intents (grants-s3), with the same permissions",
         "inline policy ses-send-email becomes intents (grants-ses), with the same permissions",
@@ -292,7 +296,8 @@ def test_a_trust_for_several_regions_is_kept(aws, iam, playbook, tmp_path):
         "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}, "ArnLike": {"aws:SourceArn": [
             "arn:aws:ecs:eu-west-1:123456789012:*", "arn:aws:ecs:us-east-1:123456789012:*"]}}}]}
     iam.create_role(RoleName="staging-api-ecs-task-role", AssumeRolePolicyDocument=json.dumps(trust), Description="api",
-                    Tags=[{"Key": "Environment", "Value": "staging"}, {"Key": "ManagedBy", "Value": "Ansible"}, {"Key": "Module", "Value": "ecs_task_role"}])
+                    Tags=[{"Key": "Environment", "Value": "staging"}, {"Key": "ManagedBy", "Value": "Ansible"}, {"Key": "Module", "Value": "ecs_task_role"},
+                          {"Key": "Application", "Value": "api"}])
     assert adopt(playbook, tmp_path / "adopted").rc == 0
     inventory = tmp_path / "adopted" / "staging"
     assert load(inventory / "host_vars" / "api.yml")["ecs_task_role_source_regions"] == ["eu-west-1", "us-east-1"]

@@ -42,7 +42,7 @@ def test_deploy_creates_both_roles_prints_both_and_a_rerun_changes_nothing(playb
     task_role = iam.get_role(RoleName=TASK_ROLE)["Role"]
     assert role["AssumeRolePolicyDocument"] == task_role["AssumeRolePolicyDocument"]  # one trust policy builder
     assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/ecs/staging/{NAME}"  # the task role's path (ecs_iam_path)
-    assert tags == {"Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_execution_role"}
+    assert tags == {"Application": "cerpac", "Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_execution_role"}
     assert attached == []  # the inventory names its repository and log group: scoped policies instead of MANAGED
     assert inline["grants-ecr"]["Statement"][0]["Resource"] == [f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/cerpac"]
     assert inline["grants-logs"]["Statement"][0]["Resource"] == [f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/staging/cerpac:log-stream:*"]

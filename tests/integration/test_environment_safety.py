@@ -143,16 +143,15 @@ def test_credentials_of_another_account_are_refused_before_any_write(playbook, i
 
 
 def test_the_execution_role_refuses_another_account_in_check_mode_too(playbook, iam):
-    """Only the task execution role's account differs: the task roles are planned (check mode: reads), the execution
-    roles are refused, and nothing is written."""
+    """Only the task execution role's account differs: refused for every application before any AWS call, in check
+    mode too (issue 21 item 6: the task roles used to be planned and the execution roles refused after them)."""
     run = playbook("deploy.yml", "staging", "--check", extra_vars={"ecs_task_execution_role_account_id": OTHER_ACCOUNT})
     assert run.rc != 0
-    assert (f"host cerpac, IAM role staging-cerpac-ecs-task-execution-role: the AWS credentials in use belong to account {ACCOUNT}, "
-            f"but the inventory declares account {OTHER_ACCOUNT}: refusing to change anything.") in run.output, run.output[-3000:]
-    # Two plans, each reading the caller's account once: the task roles' passed, the execution roles' refused.
-    assert run.calls.count("GetCallerIdentity") == 2, run.calls
-    assert "staging-cerpac-ecs-task-role: the AWS credentials" not in run.output
-    assert run.writes == [], run.calls
+    flat = " ".join(run.output.split())
+    for host in ("cerpac", "worker"):
+        assert (f'host {host}, ecs_task_execution_role_account_id="{OTHER_ACCOUNT}": differs from the account of the application\'s task role '
+                f"({ACCOUNT})") in flat, run.output[-3000:]
+    assert run.calls.actions == [], run.calls
     assert iam.list_roles()["Roles"] == []
 
 

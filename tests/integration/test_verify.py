@@ -52,11 +52,13 @@ def test_verify_prints_each_applications_differences_and_fails_and_the_live_page
     for line in (f"{TASK_ROLE}: trust policy lacks the declared statement: ", f'{TASK_ROLE}: tag Owner="someone" is not declared',
                  f"{EXECUTION_ROLE}: inline policy added-by-hand is not declared", f"{EXECUTION_ROLE}: inline policy ecs-startup-secrets is missing",
                  f"{EXECUTION_ROLE}: managed policy {MANAGED} is attached but not declared",
-                 f'{WORKER}: tag Environment is "production", declared "staging"'):
+                 f'{WORKER}: tag Environment is "production", declared "staging"',
+                 # Said first, as the role's first difference: deploy.yml would refuse to write it (another environment's tag).
+                 f'IAM role {WORKER}: its tag Environment is "production", and this inventory deploys "staging"'):
         assert line in flat, line
-    assert "6 difference(s)" in flat and "1 difference(s)" in flat, run.output
+    assert "6 difference(s)" in flat and "2 difference(s)" in flat, run.output
     # Readable lines (not a Python list of one-line JSON); the diff names the role and its sides.
-    assert f"worker: 1 difference(s) between AWS and the inventory:\n- {WORKER}: tag Environment is" in run.stdout, run.stdout
+    assert f"worker: 2 difference(s) between AWS and the inventory:\n- IAM role {WORKER}: its tag Environment is" in run.stdout, run.stdout
     assert "['" not in run.stdout
     assert run.changed == 1  # the access page it writes; no role is reported changed
     assert "cerpac" in run.stdout and "fatal: [worker]" in run.stdout and "fatal: [cerpac]" in run.stdout
@@ -64,6 +66,12 @@ def test_verify_prints_each_applications_differences_and_fails_and_the_live_page
     assert page != rendered_page
     assert "arn:aws:s3:::shared-bucket/*" in page and "hand-written" in page
 
+    # A role tagged for another environment is not this inventory's to write: deploy refuses it, and converges once the
+    # tag is put back by hand.
+    refused = playbook("deploy.yml", "staging")
+    assert refused.rc != 0 and refused.writes == []
+    assert f'IAM role {WORKER}: its tag Environment is "production", and this inventory deploys "staging"' in " ".join(refused.stdout.split())
+    iam.tag_role(RoleName=WORKER, Tags=[{"Key": "Environment", "Value": "staging"}])
     assert playbook("deploy.yml", "staging").rc == 0
     assert playbook("verify.yml", "staging").rc == 0
 

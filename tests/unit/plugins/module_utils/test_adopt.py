@@ -309,6 +309,7 @@ def test_statements_move_whole_and_the_rest_of_the_policy_stays_as_written():
         "tags: Environment=staging is added",
         "tags: ManagedBy=Ansible is added",
         "tags: Module=ecs_task_role is added",
+        "tags: Application=cerpac is added",
         "inline policy s3-upload-access keeps statement(s) 1, 2 as written; statement(s) 0 become intents (grants-s3), with the same permissions",
         "inline policy grants-legacy is kept as adopted-grants-legacy (the role keeps its name for what it renders)",
         "inline policy grants-s3 is written from the intents",
@@ -350,6 +351,7 @@ def test_intents_that_would_overflow_the_inline_quota_are_not_used():
         " trust policy has a statement not declared", " trust policy lacks the declared statement"]
     assert adopted["report"]["expected_differences"][2:] == [
         'staging-big-ecs-task-role: description is null, declared "ECS task role of big in staging, managed by cerpac.ecs_iam"',
+        'staging-big-ecs-task-role: tag Application is null, declared "big"',
         'staging-big-ecs-task-role: tag Environment is null, declared "staging"',
         'staging-big-ecs-task-role: tag ManagedBy is null, declared "Ansible"',
         'staging-big-ecs-task-role: tag Module is null, declared "ecs_task_role"']
@@ -469,6 +471,7 @@ def test_everything_that_makes_the_role_is_carried_over():
                 inline=[("mail", policy(allow(["ses:SendEmail", "ses:SendRawEmail"], "arn:aws:ses:eu-west-1:123456789012:identity/cerpac.example.com")))])
     adopted = _adopt.adopt_role(live, "task", "api", "staging", REGION, ACCOUNT, "aws")
     assert adopted["vars"] == [
+        ("ecs_task_role_adopt", True),
         ("ecs_task_role_name", "staging-api-role"),
         ("ecs_task_role_path", "/apps/"),
         ("ecs_task_role_description", "API of cerpac"),
@@ -486,6 +489,7 @@ def test_everything_that_makes_the_role_is_carried_over():
         "trust: the statement's Sid becomes EcsTasksAssumeRole (was null)",
         "tags: ManagedBy changes from Terraform to Ansible",
         "tags: Module=ecs_task_role is added",
+        "tags: Application=api is added",
         "inline policy mail becomes intents (grants-ses), with the same permissions",
         "inline policy grants-ses is written from the intents",
     ]
@@ -498,6 +502,7 @@ def test_an_execution_role_keeps_its_policies_and_gains_the_managed_one_it_alway
         ("ecs-startup-secrets", policy(allow("logs:PutLogEvents", "*")))])
     adopted = _adopt.adopt_role(live, "execution", "cerpac", "staging", REGION, ACCOUNT, "aws")
     assert adopted["vars"] == [
+        ("ecs_task_execution_role_adopt", True),
         ("ecs_task_execution_role_secrets", ["staging/cerpac/*"]),
         ("ecs_task_execution_role_policies", [
             {"name": "pull", "document": policy(allow(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "*"))},
@@ -555,8 +560,9 @@ def test_the_inventory_has_the_shape_deploy_reads():
         "aws_region": "eu-west-1", "ecs_task_role_env": "staging", "ecs_task_role_account_id": "123456789012", "ecs_iam_deploy_execution_role": False}
     assert "ecs_task_role_account_id: '123456789012'" in texts["group_vars/all/main.yml"]
     assert yaml.safe_load(texts["host_vars/cerpac.yml"]) == {
-        "ecs_task_role_project_id": "cerpac", "ecs_task_role_tags": {"Team": "web"}, "ecs_iam_deploy_execution_role": True}
-    assert yaml.safe_load(texts["host_vars/worker.yml"]) == {"ecs_task_role_project_id": "worker"}
+        "ecs_task_role_project_id": "cerpac", "ecs_task_role_tags": {"Team": "web"}, "ecs_iam_deploy_execution_role": True,
+        "ecs_task_role_adopt": True, "ecs_task_execution_role_adopt": True}
+    assert yaml.safe_load(texts["host_vars/worker.yml"]) == {"ecs_task_role_project_id": "worker", "ecs_task_role_adopt": True}
     assert result["report"]["left_out"] == [{"name": "staging-ecs-task-role", "arn": "arn:aws:iam::123456789012:role/staging-ecs-task-role",
                                              "reason": "ECS tasks cannot assume it"}]
 
@@ -657,15 +663,15 @@ def test_the_report_lists_every_change_and_why_each_statement_stays():
     assert "ansible-playbook -i adopted/staging playbooks/deploy.yml --check --diff   # shows exactly the changes below" in lines
     assert json.loads(_adopt.report_json(result["report"]))["summary"] == {
         "applications": 1, "roles": 1, "statements_to_intents": 1, "statements_verbatim": 1, "findings_existing": 0,
-        "exceptions_needed": 0, "before_deploying": 0, "changes": 9, "left_out": 0}
+        "exceptions_needed": 0, "before_deploying": 0, "changes": 10, "left_out": 0}
 
 
 @pytest.mark.parametrize("count, before", [
-    (47, []),  # 47 + Environment, ManagedBy, Module = 50: IAM's limit, accepted
-    (48, ["tags: with the collection's own (Environment, ManagedBy, Module) the role would carry 51 tags, over IAM's 50 per role, and "
-          "deploy refuses it; remove at least 1 from ecs_task_role_tags (or from the role) first"]),
-    (49, ["tags: with the collection's own (Environment, ManagedBy, Module) the role would carry 52 tags, over IAM's 50 per role, and "
-          "deploy refuses it; remove at least 2 from ecs_task_role_tags (or from the role) first"]),
+    (46, []),  # 46 + Application, Environment, ManagedBy, Module = 50: IAM's limit, accepted
+    (47, ["tags: with the collection's own (Application, Environment, ManagedBy, Module) the role would carry 51 tags, over IAM's 50 per "
+          "role, and deploy refuses it; remove at least 1 from ecs_task_role_tags (or from the role) first"]),
+    (49, ["tags: with the collection's own (Application, Environment, ManagedBy, Module) the role would carry 53 tags, over IAM's 50 per "
+          "role, and deploy refuses it; remove at least 3 from ecs_task_role_tags (or from the role) first"]),
 ])
 def test_a_role_deploy_would_refuse_for_its_tags_is_listed_before_deploying(count, before):
     """Issue 21, item 12: a role with 49 tags was adopted, then refused at deploy, and the report did not say so."""
@@ -680,7 +686,7 @@ def test_a_role_deploy_would_refuse_for_its_tags_is_listed_before_deploying(coun
         assert "# Before deploying: the task role's %s." % line in " ".join(comments.split("\n# "))
     # What the deploy itself checks refuses exactly those (the same limit, not a second copy of it).
     from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import MAX_TAGS  # pylint: disable=import-outside-toplevel
-    assert (count + 3 > MAX_TAGS) == bool(before)
+    assert (count + 4 > MAX_TAGS) == bool(before)
 
 
 def test_instance_profiles_holding_an_adopted_role_are_reported_with_what_absent_does():

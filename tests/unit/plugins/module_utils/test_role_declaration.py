@@ -142,7 +142,8 @@ def test_a_task_role_with_grants_and_a_policy():
         managed_policy_arns=["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]), host="cerpac")
     assert declaration["role_arn"] == "arn:aws:iam::123456789012:role/ecs/staging/staging-cerpac-ecs-task-role"
     assert [policy["name"] for policy in declaration["inline_policies"]] == ["tracing", "grants-sqs"]
-    assert declaration["tags"] == {"Team": "payments", "Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_role"}
+    assert declaration["tags"] == {"Team": "payments", "Environment": "staging", "ManagedBy": "Ansible", "Module": "ecs_task_role",
+                                   "Application": "cerpac"}
     assert declaration["managed_policy_arns"] == ["arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"]
     assert declaration["trust_policy"] == trust_policy("aws", ACCOUNT, ["eu-west-1"])
     assert [(grant["service"], grant["policy"], grant["sids"]) for grant in declaration["grants"]] == [

@@ -8,6 +8,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents impo
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import PlanError
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import ownership_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import parse_arn
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_absent
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
@@ -122,7 +123,8 @@ def test_absent():
 
 @pytest.mark.parametrize(
     "expected, actual, refused",
-    [("123456789012", "123456789012", False), ("123456789012", "999999999999", True), ("", "999999999999", False), (None, "1", False)],
+    [("123456789012", "123456789012", False), ("123456789012", "999999999999", True), ("", "999999999999", False), (None, "1", False),
+     ("000000000000", "999999999999", False)],  # checked before the caller was read (allow_any_account)
 )
 def test_account_guard(expected, actual, refused):
     message = check_account(expected, actual)
@@ -179,3 +181,27 @@ def test_describe_matching_missing_and_absent():
     assert describe("r", plan_role(DECLARED, None)) == ["r: does not exist"]
     assert describe("r", plan_absent(live_from(DECLARED))) == ["r: exists, but the declaration says absent"]
     assert describe("r", plan_absent(None)) == []
+
+
+OWNED = {"ManagedBy": "Ansible", "Module": "ecs_task_role", "Environment": "staging", "Application": "cerpac"}
+
+
+@pytest.mark.parametrize("tags, path, adopt, words", [
+    (OWNED, "/ecs/staging/", False, None),
+    ({k: v for k, v in OWNED.items() if k != "Application"}, "/ecs/staging/", False, None),  # the previous release's role
+    (None, "/ecs/staging/", False, None),  # no live role
+    ({}, "/", False, "exists, but not as a role of this collection (tag ManagedBy is null"),
+    ({"ManagedBy": "Terraform"}, "/", False, 'tag ManagedBy is "Terraform"'),
+    ({"ManagedBy": "Terraform"}, "/", True, None),
+    (dict(OWNED, Application="billing"), "/", False, 'its tag Application is "billing", not "cerpac"'),
+    (dict(OWNED, Application="billing"), "/", True, None),
+    (dict(OWNED, Module="ecs_task_execution_role"), "/", False, 'its tag Module is "ecs_task_execution_role", not "ecs_task_role"'),
+    ({k: v for k, v in OWNED.items() if k != "Environment"}, "/", False, "its tag Environment is null, not \"staging\""),
+    (dict(OWNED, Environment="production"), "/", True, 'its tag Environment is "production", and this inventory deploys "staging"'),
+    (OWNED, "/ecs/production/", True, 'its path "/ecs/production/" is environment "production"\'s'),
+])
+def test_ownership_problem(tags, path, adopt, words):
+    declaration = {"role_name": "staging-cerpac-ecs-task-role", "role": "ecs_task_role", "environment": "staging", "host": "cerpac", "adopt": adopt}
+    live = None if tags is None else {"tags": tags, "path": path}
+    problem = ownership_problem(declaration, live)
+    assert (problem is None) if words is None else (words in problem), problem

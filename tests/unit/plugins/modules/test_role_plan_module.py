@@ -91,7 +91,8 @@ def test_existing_roles_give_the_account_so_sts_is_not_read(aws, iam):
 def test_another_account_is_refused_naming_the_host_and_the_role(aws):
     code, result = run(aws, {"roles": [declaration("api", account_id="999999999999")]})
     assert code == 1 and result["failed"] is True
-    assert result["msg"] == ("host api, IAM role staging-api-ecs-task-role: the AWS credentials in use belong to account %s, but the inventory "
+    assert result["msg"] == ("api: 1 role(s) refused before any write, nothing was changed in AWS: "
+                             "host api, IAM role staging-api-ecs-task-role: the AWS credentials in use belong to account %s, but the inventory "
                              "declares account 999999999999: refusing to change anything. Use credentials for account 999999999999, or "
                              "correct the account id in the inventory" % ACCOUNT)
 
@@ -119,3 +120,66 @@ def test_the_single_role_mode_and_its_required_trust_policy(aws):
     assert (result["exists"], result["changed"], result["role_arn"]) == (False, True, wanted["role_arn"])
     code, result = run(aws, {"name": "x", "roles": [wanted]})
     assert code == 1 and "mutually exclusive: roles|name" in result["msg"]
+
+
+def _create(iam, name, tags, path="/"):
+    iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+                    Tags=[{"Key": key, "Value": value} for key, value in tags.items()])
+
+
+@pytest.mark.parametrize("tags, adopt, refused", [
+    ({"ManagedBy": "Terraform"}, False, 'IAM role staging-api-ecs-task-role exists, but not as a role of this collection (tag ManagedBy is "Terraform"'),
+    ({}, False, "IAM role staging-api-ecs-task-role exists, but not as a role of this collection (tag ManagedBy is null"),
+    ({"ManagedBy": "Terraform"}, True, None),
+    ({"ManagedBy": "Ansible", "Module": "ecs_task_role", "Environment": "staging"}, False, None),  # the previous release's
+    ({"ManagedBy": "Ansible", "Module": "ecs_task_role", "Environment": "staging", "Application": "billing"}, False,
+     'IAM role staging-api-ecs-task-role: its tag Application is "billing", not "api"'),
+    ({"ManagedBy": "Ansible", "Module": "ecs_task_execution_role", "Environment": "staging", "Application": "api"}, False,
+     'IAM role staging-api-ecs-task-role: its tag Module is "ecs_task_execution_role", not "ecs_task_role"'),
+    ({"ManagedBy": "Ansible", "Module": "ecs_task_role", "Environment": "production", "Application": "api"}, True,
+     'IAM role staging-api-ecs-task-role: its tag Environment is "production", and this inventory deploys "staging"'),
+])
+def test_a_role_that_is_not_the_declarations_is_refused_before_any_write(tags, adopt, refused, aws, iam):
+    wanted = declaration("api", adopt=adopt)
+    _create(iam, wanted["role_name"], tags)
+    code, result, calls = calls_of(aws, {"roles": [wanted]})
+    assert calls.writes == []
+    if refused is None:
+        assert code == 0, result
+        assert "tags" in result["roles"][wanted["role_name"]]["role_updates"]  # the Application tag is added
+    else:
+        assert code == 1 and result["msg"].startswith("api: 1 role(s) refused before any write, nothing was changed in AWS: host api, ")
+        assert refused in result["msg"], result["msg"]
+
+
+def test_a_role_under_another_environments_path_is_refused_even_adopted_and_for_absent(aws, iam):
+    wanted = dict(declaration("api", adopt=True), state="absent")
+    _create(iam, wanted["role_name"], {"ManagedBy": "Ansible"}, path="/ecs/production/")
+    code, result = run(aws, {"roles": [wanted]})
+    assert code == 1
+    assert 'its path "/ecs/production/" is environment "production"\'s, and this inventory deploys "staging"' in result["msg"]
+
+
+def test_ownership_only_reads_the_caller_and_each_role_once_and_verify_reports_instead_of_refusing(aws, iam):
+    wanted = declaration("api")
+    code, result, calls = calls_of(aws, {"roles": [], "ownership_only": True})
+    assert code == 0 and (result["account_id"], result["partition"]) == (ACCOUNT, "aws") and calls.actions == ["GetCallerIdentity"]
+    _create(iam, wanted["role_name"], {"ManagedBy": "Terraform"})
+    code, result, calls = calls_of(aws, {"roles": [wanted], "ownership_only": True, "caller": {"account_id": ACCOUNT, "partition": "aws"}})
+    assert code == 1 and calls.actions == ["GetRole"]
+    code, result = run(aws, {"roles": [wanted], "refuse_others": False})
+    assert code == 0
+    assert result["roles"][wanted["role_name"]]["differences"][0].startswith(
+        "IAM role staging-api-ecs-task-role exists, but not as a role of this collection")
+
+
+@pytest.mark.parametrize("expected, code", [(ACCOUNT, 0), ("999999999999", 1)])
+def test_the_single_role_mode_guards_the_account_of_a_missing_role_too(expected, code, aws):
+    """The deployer's look-up (state absent): a missing role with another account's credentials is refused, not
+    reported as missing (issue 21 item 5)."""
+    result_code, result, calls = calls_of(aws, {"name": "staging-ci-deployer", "state": "absent", "expected_account_id": expected})
+    assert result_code == code and calls.actions == ["GetRole", "GetCallerIdentity"]
+    if code:
+        assert "the AWS credentials in use belong to account %s, but the inventory declares account 999999999999" % ACCOUNT in result["msg"]
+    else:
+        assert result["exists"] is False

@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the cerpac.ecs_iam project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin for cerpac.ecs_iam.declare_environment: declare every role of EVERY host of the inventory group on the
+controller (no AWS call) and check them together. Documentation in plugins/modules/declare_environment.py; the logic
+in plugins/module_utils/_environment.py and _role_declaration.py.
+
+Hosts outside the play (``--limit``, AWX job slices) are declared from their inventory variables
+(``hostvars.raw_get``: inventory, facts and extra vars), the collection's role defaults and role vars and the play's
+``vars_files``, templated in each host's own context, as the roles would see them."""
+
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+from ansible.template import Templar
+from ansible.vars.plugins import get_vars_from_inventory_sources
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import ENVIRONMENT_SETTINGS
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_caller
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_environment
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import settle_accounts
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems as format_role_problems
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
+
+ARGUMENT_SPEC = dict(
+    group=dict(type="str", default="ecs_iam"),
+    vars_files=dict(type="list", elements="path", default=[]),
+    render=dict(type="bool", default=False),
+    declared=dict(type="dict"),
+    caller_account_id=dict(type="str"),
+)
+_COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROLES = ("ecs_task_role", "ecs_task_execution_role", "ecs_deployer_passrole")
+
+
+def _load(loader, path):
+    try:
+        data = loader.load_from_file(path, trusted_as_template=True)
+    except TypeError:  # ansible-core before 2.19: every string is a template
+        data = loader.load_from_file(path)
+    return dict(data or {})
+
+
+class ActionModule(ActionBase):
+    """Declare and check the whole inventory's environment on the controller."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def _layers(self, vars_files):
+        """(role defaults, play vars files, role vars) of the collection's roles, loaded once."""
+        defaults, role_vars = {}, {}
+        for role in ROLES:
+            defaults.update(_load(self._loader, os.path.join(_COLLECTION, "roles", role, "defaults", "main.yml")))
+            role_vars.update(_load(self._loader, os.path.join(_COLLECTION, "roles", role, "vars", "main.yml")))
+        play = {}
+        for path in vars_files:
+            play.update(_load(self._loader, path))
+        return defaults, play, role_vars
+
+    @staticmethod
+    def _host_level(inventory, loader, host):
+        """The variables a host sets itself: inline host vars and its host_vars files (the vars plugins' host stage)."""
+        names = set((host.vars or {}).keys())
+        try:
+            names.update(get_vars_from_inventory_sources(loader, getattr(inventory, "_sources", []) or [], [host], "all").keys())
+        except (AnsibleError, OSError, TypeError, ValueError) as e:
+            raise AnsibleActionFail("cannot read the host_vars of %s to check its environment settings: %s" % (host.name, e))
+        return sorted(names)
+
+    def _application(self, name, raw, layers, extra_vars, host_level, render, hostvars, in_play):
+        defaults, play, role_vars = layers
+        variables = dict(defaults)
+        variables.update(raw)
+        variables["hostvars"] = hostvars
+        variables.update(play)
+        variables.update(role_vars)
+        variables.update(extra_vars)
+        templar = Templar(loader=self._loader, variables=variables)
+        application = {"host": name, "host_level": host_level, "problems": [], "settings": {}}
+
+        def value(expression):
+            return templar.template(self._trusted("{{ %s }}" % expression))
+
+        try:
+            for variable in ENVIRONMENT_SETTINGS:
+                application["settings"][variable] = value(variable) if variable in variables else None
+            for kind, role, switch in (("task", "ecs_task_role", None), ("execution", "ecs_task_execution_role", "ecs_iam_execution_role")):
+                application[kind] = None
+                if switch and not value("%s | bool" % switch):
+                    continue
+                context = {"host": name, "variables": sorted(v for v in variables if v.startswith(role + "_")),
+                           "known_variables": role_inputs(role), "render": render,
+                           "environment": value("ecs_iam_env | default('')") if kind == "execution" else ""}
+                declaration, problems = declare(role, value("_%s_inputs" % role), context)
+                if problems and not in_play:  # a host of the play reports its own problems (its role's check)
+                    application["problems"].append(format_role_problems(role, problems).replace("\n", " "))
+                application[kind] = declaration
+            application["deployer"] = value("ecs_iam_deployer | bool")
+            application["per_environment"] = value("ecs_iam_passrole_per_environment | bool")
+            application["passrole_inputs"] = value("_ecs_deployer_passrole_inputs")
+            application["env"] = value("ecs_iam_env | default('')")
+        except (AnsibleError, TypeError, ValueError, KeyError, AttributeError) as e:
+            application["problems"].append("its variables cannot be templated: %s" % e)
+        return application
+
+    @staticmethod
+    def _trusted(text):
+        try:
+            from ansible.template import trust_as_template
+            return trust_as_template(text)
+        except ImportError:  # ansible-core before 2.19
+            return text
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if args["declared"] is not None:
+            # The account guard of every role of the environment, once the caller's account is known.
+            problems = check_caller(args["declared"], args["caller_account_id"] or "")
+            if problems:
+                result.update(failed=True, msg=format_problems(problems), problems=problems)
+            else:
+                result.update(changed=False, msg="every role of the environment is in account %s" % args["caller_account_id"],
+                              environment=settle_accounts(args["declared"], args["caller_account_id"] or ""))
+            return result
+        hostvars = task_vars.get("hostvars")
+        hosts = list((task_vars.get("groups") or {}).get(args["group"]) or [])
+        if not hosts or hostvars is None:
+            raise AnsibleActionFail("the inventory has no host in group %s: each application of the environment is a host of that group"
+                                    % args["group"])
+        inventory = getattr(hostvars, "_inventory", None)
+        variable_manager = getattr(hostvars, "_variable_manager", None)
+        extra_vars = dict(getattr(variable_manager, "extra_vars", {}) or {})
+        layers = self._layers(args["vars_files"])
+        play_hosts = set(task_vars.get("ansible_play_hosts_all") or task_vars.get("ansible_play_hosts") or [])
+        applications = []
+        for name in hosts:
+            host = inventory.get_host(name) if inventory is not None else None
+            host_level = self._host_level(inventory, self._loader, host) if host is not None else []
+            raw = hostvars.raw_get(name)
+            in_play = name in play_hosts
+            applications.append(self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars, in_play))
+        passrole, deployer = None, None
+        first = next((a for a in applications if "passrole_inputs" in a), None)
+        if first is not None and (first["deployer"] or first["per_environment"]):
+            inputs = dict(first["passrole_inputs"])
+            passrole = {"role_paths": inputs.get("ecs_deployer_passrole_role_paths") or [],
+                        "role_arns": inputs.get("ecs_deployer_passrole_role_arns") or []}
+            role_name, user_name = inputs.get("ecs_deployer_passrole_role_name"), inputs.get("ecs_deployer_passrole_user_name")
+            if role_name or user_name:
+                deployer = {"type": "role" if role_name else "user", "name": role_name or user_name}
+        per_application = {}
+        if deployer and first is not None and not first["per_environment"]:
+            for application in applications:
+                arns = sorted(d["role_arn"] for d in (application.get("task"), application.get("execution"))
+                              if d and d.get("state") == "present" and d.get("role_arn"))
+                if arns:
+                    per_application[application["host"]] = passrole_policy(arns)
+        environment, problems = check_environment(applications, deployer=deployer, passrole=passrole, per_application=per_application)
+        if problems:
+            result.update(failed=True, msg=format_problems(problems), problems=problems, environment=environment)
+            return result
+        result.update(changed=False, environment=environment)
+        return result

@@ -1,0 +1,221 @@
+"""The environment as the whole inventory declares it (plugins/module_utils/_environment.py): tables, no network."""
+
+import pytest
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_caller
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_environment
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import differing_settings
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import duplicate_names
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_settings
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_path_problem
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_quota_problem
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import path_problem
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import policy_size
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import settle_accounts
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
+
+ACCOUNT = "123456789012"
+
+
+def role(host, kind, name=None, path="/ecs/staging/", account=ACCOUNT, env="staging", state="present"):
+    name = name or "%s-%s-ecs-%s" % (env, host, "task-role" if kind == "task" else "task-execution-role")
+    return {"role_name": name, "path": path, "account_id": account, "environment": env, "state": state, "region": "eu-west-1",
+            "partition": "aws", "role_arn": "arn:aws:iam::%s:role%s%s" % (account, path, name) if state == "present" else ""}
+
+
+def app(host, settings=None, host_level=(), task=None, execution=None, problems=()):
+    return {"host": host, "settings": settings or {"ecs_task_role_env": "staging"}, "host_level": list(host_level),
+            "task": task if task is not None else role(host, "task"), "execution": execution, "problems": list(problems)}
+
+
+@pytest.mark.parametrize("variables, expected", [
+    (["ecs_task_role_grants", "ecs_task_role_name", "ecs_iam_deploy_execution_role"], []),
+    (["ecs_task_role_env", "ecs_task_role_grants"], ["ecs_task_role_env"]),
+    (["ecs_deployer_passrole_role_arns", "aws_region", "ecs_task_execution_role_path"],
+     ["aws_region", "ecs_deployer_passrole_role_arns", "ecs_task_execution_role_path"]),
+    ([], []),
+])
+def test_host_level_settings(variables, expected):
+    assert host_level_settings(variables) == expected
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"a": "/ecs/staging/", "b": "/ecs/staging/"}, {}),
+    ({"a": "/ecs/staging/", "b": "/ecs/", "c": "/ecs/staging/"}, {"ecs_task_role_path": {'"/ecs/staging/"': ["a", "c"], '"/ecs/"': ["b"]}}),
+    ({"a": None, "b": "/x/"}, {"ecs_task_role_path": {"null": ["a"], '"/x/"': ["b"]}}),
+])
+def test_differing_settings(values, expected):
+    applications = [{"host": host, "settings": {"ecs_task_role_path": value}} for host, value in values.items()]
+    assert differing_settings(applications) == expected
+
+
+@pytest.mark.parametrize("owners, expected", [
+    ([("a-role", "a", "task"), ("b-role", "b", "task")], {}),
+    ([("x", "a", "task"), ("x", "b", "execution")], {"x": [("a", "task"), ("b", "execution")]}),
+    ([("Deployer", None, "deployer"), ("deployer", "a", "task")], {"Deployer": [(None, "deployer"), ("a", "task")]}),  # IAM ignores case
+    ([("", "a", "task"), ("", "b", "task"), (None, "c", "task")], {}),
+])
+def test_duplicate_names(owners, expected):
+    assert duplicate_names(owners) == expected
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/", None),
+    ("/ecs/staging/", None),
+    ("/staging/", None),
+    ("/ecs/", 'does not name the environment "staging" as a whole path component'),
+    ("/ecs/staging-apps/", 'does not name the environment "staging" as a whole path component'),
+    ("/ecs/production/", 'names environment "production", not this inventory\'s (staging)'),
+    ("/staging/prod/", 'names environment "prod", not this inventory\'s (staging)'),
+])
+def test_path_problem(path, expected):
+    assert path_problem(path, "staging") == expected
+
+
+@pytest.mark.parametrize("path, words", [
+    ("/ecs/staging/", None),
+    ("/*/", "contains a wildcard"),
+    ("/ecs/staging*/", "contains a wildcard"),
+    ("/ecs/st?ging/", "contains a wildcard"),
+    ("/ecs/", 'does not name the environment "staging"'),
+    ("/ecs/production/", 'names environment "production"'),
+    ("/", "must start and end with /"),
+    ("ecs/staging/", "must start and end with /"),
+    (None, "must start and end with /"),
+])
+def test_passrole_path_problem(path, words):
+    problem = passrole_path_problem(path, "staging")
+    assert (problem is None) if words is None else (words in problem), problem
+
+
+def fields(problems):
+    return [(problem["host"], problem["field"]) for problem in problems]
+
+
+@pytest.mark.parametrize("applications, deployer, passrole, expected", [
+    ([app("a"), app("b")], None, None, []),
+    # (a) per host, even with one host; and differing between hosts.
+    ([app("a", host_level=["ecs_task_role_env"], settings={"ecs_task_role_env": "production"})], None, None, [("a", "ecs_task_role_env")]),
+    ([app("a", settings={"ecs_task_role_env": "staging"}), app("b", settings={"ecs_task_role_env": "staging"}),
+      app("c", settings={"ecs_task_role_env": "prod"})], None, None, [("c", "ecs_task_role_env")]),
+    # (b) one owner: across kinds, hosts and the deployer.
+    ([app("a", execution=role("a", "execution")), app("b", task=role("b", "task", name="staging-a-ecs-task-execution-role"))], None, None,
+     [("a", "ecs_task_execution_role_name")]),
+    ([app("a", task=role("a", "task", name="staging-deployer"))], {"type": "role", "name": "staging-deployer"}, None, [("a", "ecs_task_role_name")]),
+    ([app("a", task=role("a", "task", name="staging-deployer"))], {"type": "user", "name": "staging-deployer"}, None, []),
+    # (c) a role path of another environment; (e) the execution role in another account.
+    ([app("a", task=role("a", "task", path="/ecs/production/"))], None, None, [("a", "ecs_task_role_path")]),
+    ([app("a", execution=role("a", "execution", account="999999999999"))], None, None, [("a", "ecs_task_execution_role_account_id")]),
+    # (d) PassRole paths and ARNs.
+    ([app("a")], None, {"role_paths": ["/ecs/staging/", "/*/"], "role_arns": []}, [("a", "ecs_deployer_passrole_role_paths[1]")]),
+    ([app("a")], None, {"role_paths": [], "role_arns": ["arn:aws:iam::%s:role/ecs/production/production-a-ecs-task-role" % ACCOUNT,
+                                                        "arn:aws:iam::%s:role/staging-b-ecs-task-role" % ACCOUNT]},
+     [("a", "ecs_deployer_passrole_role_arns[0]")]),
+    # A host outside the play whose inputs are bad.
+    ([app("a"), app("b", task=None, problems=["ecs_task_role: 1 problem"])], None, None, [("b", None)]),
+])
+def test_check_environment(applications, deployer, passrole, expected):
+    for application in applications:
+        if application["problems"]:
+            application["task"] = None
+    environment, problems = check_environment(applications, deployer=deployer, passrole=passrole)
+    assert fields(problems) == expected, [problem["message"] for problem in problems]
+    if not expected:
+        assert environment["environment"] == "staging" and environment["hosts"] == [a["host"] for a in applications]
+
+
+def test_the_published_environment_lists_every_role_of_every_host():
+    environment, problems = check_environment([app("a", execution=role("a", "execution")), app("b", task=role("b", "task", state="absent"))])
+    assert problems == []
+    assert [(r["host"], r["kind"], r["role_name"], r["state"]) for r in environment["roles"]] == [
+        ("a", "task", "staging-a-ecs-task-role", "present"), ("a", "execution", "staging-a-ecs-task-execution-role", "present"),
+        ("b", "task", "staging-b-ecs-task-role", "absent")]
+    assert environment["role_arns"] == ["arn:aws:iam::%s:role/ecs/staging/staging-a-ecs-task-role" % ACCOUNT,
+                                        "arn:aws:iam::%s:role/ecs/staging/staging-a-ecs-task-execution-role" % ACCOUNT]
+    assert (environment["account_id"], environment["paths"]) == (ACCOUNT, ["/ecs/staging/"])
+
+
+def test_a_duplicate_names_both_applications_first():
+    dummy, problems = check_environment([app("a"), app("b", task=role("b", "task", name="staging-a-ecs-task-role"))])
+    message = format_problems(problems)
+    assert message.startswith("a, b: 1 problem(s) with the environment as the whole inventory declares it, nothing was changed in AWS:\n")
+    assert "IAM role staging-a-ecs-task-role is declared by a's ecs_task_role and b's ecs_task_role;" in message
+
+
+@pytest.mark.parametrize("accounts, caller, expected", [
+    ([ACCOUNT, ACCOUNT], ACCOUNT, []),
+    ([ACCOUNT, "999999999999"], ACCOUNT, [("b", "ecs_task_role_account_id")]),
+    (["000000000000", ""], ACCOUNT, []),  # opted out (allow_any_account): any account
+    ([ACCOUNT], "999999999999", [("a", "ecs_task_role_account_id")]),
+])
+def test_check_caller(accounts, caller, expected):
+    environment = {"roles": [dict(role(host, "task", account=account), host=host, kind="task") for host, account in zip("ab", accounts)]}
+    assert fields(check_caller(environment, caller)) == expected
+
+
+def _passrole(count):
+    return dict(("app%02d" % index, passrole_policy(["arn:aws:iam::%s:role/staging-app%02d-ecs-task-role" % (ACCOUNT, index),
+                                                     "arn:aws:iam::%s:role/staging-app%02d-ecs-task-execution-role" % (ACCOUNT, index)]))
+                for index in range(count))
+
+
+@pytest.mark.parametrize("count, deployer, refused", [
+    (10, {"type": "role", "name": "ci"}, False),
+    (40, {"type": "role", "name": "ci"}, True),  # the issue's 40 applications: 13,000 characters
+    (40, None, False),  # no deployer named: nothing is written
+])
+def test_per_application_passrole_policies_must_fit_the_deployers_quota(count, deployer, refused):
+    documents = _passrole(count)
+    total = sum(policy_size(document) for document in documents.values())
+    assert (total > 10240) is (count == 40)
+    problem = passrole_quota_problem(documents, deployer)
+    assert (problem is not None) is refused
+    if refused:
+        assert problem.startswith("the 40 applications' PassRole policies (one per application") and "environment path" in problem
+        dummy, problems = check_environment([app("a")], deployer=deployer, per_application=documents)
+        assert fields(problems) == [(None, "ecs_deployer_passrole_role_paths")]
+        assert format_problems(problems).startswith("the environment: 1 problem(s)")
+
+
+@pytest.mark.parametrize("document, size", [
+    ({"a": "b c"}, len('{"a":"bc"}')),
+    ({"Version": "2012-10-17"}, len('{"Version":"2012-10-17"}')),
+])
+def test_policy_size_counts_no_whitespace(document, size):
+    assert policy_size(document) == size
+
+
+@pytest.mark.parametrize("adopt, expected", [
+    (False, [("b", "ecs_task_role_path"), ("b", "ecs_task_role_path")]),  # set for the host alone; and not the environment's
+    (True, []),  # adopted in place: IAM cannot move a role, so it keeps its path
+])
+def test_a_role_adopted_in_place_keeps_its_path(adopt, expected):
+    adopted = dict(role("b", "task", path="/apps/"), adopt=adopt)
+    applications = [app("a", settings={"ecs_task_role_path": "/"}),
+                    app("b", settings={"ecs_task_role_path": "/apps/"}, host_level=["ecs_task_role_path"], task=adopted)]
+    dummy, problems = check_environment(applications)
+    assert fields(problems) == expected, [problem["message"] for problem in problems]
+
+
+def test_an_adopted_role_of_another_environments_path_is_refused():
+    adopted = dict(role("a", "task", path="/ecs/production/"), adopt=True)
+    dummy, problems = check_environment([app("a", task=adopted)])
+    assert fields(problems) == [("a", "ecs_task_role_path")]
+
+
+@pytest.mark.parametrize("account, expected", [
+    ("000000000000", "999999999999"),  # opted out (allow_any_account): the caller's
+    (ACCOUNT, ACCOUNT),  # declared: kept
+])
+def test_settle_accounts(account, expected):
+    environment, dummy = check_environment([app("a", task=role("a", "task", account=account))])
+    settled = settle_accounts(environment, "999999999999")
+    assert settled["account_id"] == expected and settled["roles"][0]["account_id"] == expected
+    assert settled["role_arns"] == ["arn:aws:iam::%s:role/ecs/staging/staging-a-ecs-task-role" % expected] == [settled["roles"][0]["role_arn"]]
+
+
+def test_the_execution_role_settings_of_an_application_without_one_are_not_compared():
+    applications = [app("a", settings={"ecs_task_execution_role_path": "/ecs/staging/"}, execution=role("a", "execution")),
+                    app("b", settings={"ecs_task_execution_role_path": "/other/"})]
+    assert check_environment(applications)[1] == []
