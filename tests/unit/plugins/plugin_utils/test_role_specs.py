@@ -11,6 +11,8 @@ from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import 
     "ecs_iam_lock",              # playbooks/vars/leftovers.yml: -e ecs_iam_lock=s3://bucket/key
     "ecs_iam_deploy_execution_role",
     "ecs_iam_env",               # playbooks/vars/environment.yml
+    "ecs_iam_environment",       # set by playbooks/tasks/environment.yml before a later role's check reads the names
+    "ecs_iam_caller",
 ])
 def test_every_playbook_variable_is_owned(name):
     assert name in owned_variables()["ecs_iam_"]
