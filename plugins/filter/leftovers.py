@@ -13,11 +13,12 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import d
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import prune_refusal
 
 
-def declared_roles(hostvars, hosts):
-    """The role names every host of ``hosts`` declares, and the hosts that published none."""
+def declared_roles(hostvars, hosts, environment=None):
+    """The role names every host of ``hosts`` declares (from ``environment``, the fact ecs_iam_environment, when
+    given), and the hosts that published none."""
     if not isinstance(hostvars, Mapping) or isinstance(hosts, (str, bytes)):
-        raise AnsibleFilterError("declared_roles: expected hostvars | cerpac.ecs_iam.declared_roles(groups['ecs_iam'])")
-    return declared_role_names(list(hosts), hostvars)
+        raise AnsibleFilterError("declared_roles: expected hostvars | cerpac.ecs_iam.declared_roles(groups['ecs_iam'], ecs_iam_environment)")
+    return declared_role_names(list(hosts), hostvars, dict(environment) if isinstance(environment, Mapping) else None)
 
 
 def ecs_iam_prune_refusal(prune, play_hosts, inventory_hosts, missing=()):

@@ -27,13 +27,23 @@ MODULE_TAGS = ("ecs_task_role", "ecs_task_execution_role")
 DECLARATION_FACTS = ("ecs_task_role_outputs", "ecs_task_execution_role_outputs")
 
 
-def declared_role_names(hosts, hostvars):
-    """The role names the inventory declares, from what every host of ``hosts`` (groups['ecs_iam']) published.
+def declared_role_names(hosts, hostvars, environment=None):
+    """The role names the inventory declares.
+
+    With ``environment`` (the fact ``ecs_iam_environment`` that playbooks/tasks/environment.yml publishes: every role
+    of every host of the inventory, declared on the controller whatever --limit or the job slice), its roles and its
+    deployer role; nothing is missing. Without it, what every host of ``hosts`` (groups['ecs_iam']) published.
 
     Returns {"names": [...], "missing": [hosts that published no declaration]}: hosts outside --limit publish
     none, so "missing" not empty means the run cannot know every declared role. The deployer role
     (``ecs_deployer_passrole_role_name``) counts as declared: it is the environment's, not a leftover.
     """
+    if isinstance(environment, dict) and isinstance(environment.get("roles"), list):
+        names = set(str(role["role_name"]) for role in environment["roles"] if isinstance(role, dict) and role.get("role_name"))
+        deployer = environment.get("deployer")
+        if isinstance(deployer, dict) and deployer.get("type") == "role" and deployer.get("name"):
+            names.add(str(deployer["name"]))
+        return {"names": sorted(names), "missing": []}
     names, missing = set(), []
     for host in hosts:
         variables = hostvars[host]

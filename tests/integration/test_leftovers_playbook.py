@@ -116,11 +116,15 @@ def test_prune_under_limit_is_refused_before_any_call(playbook, iam, make_invent
     assert run.rc != 0
     assert "ecs_iam_prune: refused under --limit (or a job slice): the run does not include 1 of the inventory's hosts (worker)" in " ".join(run.output.split())
     assert run.calls.actions == [] and snapshot(iam) == before
-    # Without prune, a limited run does not look for leftovers (it cannot know the other hosts' roles) and says so.
+    # Without prune, a limited run still knows every host's roles (declared on the controller for the whole inventory):
+    # it lists what no host declares, and none of the roles of the hosts outside the limit.
     inventory = make_inventory(hosts=["cerpac", "worker", "gone"], host_vars={"gone": {"ecs_task_role_grants": []}})
     run = playbook("deploy.yml", str(inventory), "--limit", "cerpac")
     assert run.rc == 0, run.output
-    assert "Leftovers not looked for: gone, worker are outside this run (--limit)." in run.stdout
+    flat = " ".join(run.output.split())
+    assert "hand-made (arn:aws:iam::123456789012:role/ecs/staging/hand-made): no host of the inventory declares it" in flat
+    assert "leftover role staging-worker-ecs-task-role (" not in flat and "leftover role staging-worker-ecs-task-execution-role (" not in flat
+    assert "Leftovers not looked for" not in run.stdout
 
 
 def test_control_of_the_zero_write_checks_sees_known_writes(playbook):

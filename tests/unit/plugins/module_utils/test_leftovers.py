@@ -134,6 +134,20 @@ def test_declared_role_names_from_every_host_of_the_inventory(hostvars, expected
     assert declared_role_names(["a", "b"], hostvars) == expected
 
 
+@pytest.mark.parametrize("environment, expected", [
+    # under --limit a: host b published nothing, but the environment-wide declaration names its roles
+    ({"roles": [{"host": "a", "role_name": "ta"}, {"host": "b", "role_name": "tb"}, {"host": "b", "role_name": "eb"}],
+      "deployer": {"type": "role", "name": "deployer"}}, {"names": ["deployer", "eb", "ta", "tb"], "missing": []}),
+    # a deployer user is no role
+    ({"roles": [{"host": "a", "role_name": "ta"}], "deployer": {"type": "user", "name": "ci"}}, {"names": ["ta"], "missing": []}),
+    # no environment-wide declaration (a playbook of the user's): what the hosts published
+    (None, {"names": ["ta"], "missing": ["b"]}),
+])
+def test_declared_role_names_from_the_environment_wide_declaration(environment, expected):
+    hostvars = {"a": {"ecs_task_role_outputs": {"role_name": "ta"}}, "b": {}}
+    assert declared_role_names(["a", "b"], hostvars, environment) == expected
+
+
 @pytest.mark.parametrize("prune, play, inventory, missing, expected", [
     (False, ["a"], ["a", "b"], ["b"], ""),
     (True, ["a", "b"], ["a", "b"], [], ""),
