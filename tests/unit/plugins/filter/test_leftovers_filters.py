@@ -15,7 +15,7 @@ def test_declared_roles_names_every_hosts_roles_and_the_hosts_without_a_declarat
 
 @pytest.mark.parametrize("hostvars, hosts", [(HOSTVARS, "cerpac"), (["cerpac"], ["cerpac"])])
 def test_declared_roles_refuses_what_is_not_hostvars_and_a_host_list(hostvars, hosts):
-    with pytest.raises(AnsibleFilterError, match=r"expected hostvars \| cerpac.ecs_iam.declared_roles\(groups\['ecs_iam'\]\)"):
+    with pytest.raises(AnsibleFilterError, match=r"expected hostvars \| cerpac.ecs_iam.declared_roles\(groups\['ecs_iam'\], ecs_iam_environment\)"):
         declared_roles(hostvars, hosts)
 
 
