@@ -14,6 +14,14 @@ pytestmark = pytest.mark.integration
 ACCOUNT = "123456789012"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 HOSTS = ["cerpac", "worker", "billing", "search", "mailer"]
+# What the execution roles of a test inventory attach (they name no repository or log group).
+EXECUTION_MANAGED = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def policies_read(run):
+    """The managed policies the run read, each as often as it was read (GetPolicy, and GetPolicyVersion)."""
+    return (sorted(params["PolicyArn"] for params in run.calls.parameters("GetPolicy")),
+            sorted(params["PolicyArn"] for params in run.calls.parameters("GetPolicyVersion")))
 
 
 def customer_policy(iam, name, statements):
@@ -27,7 +35,21 @@ def test_administrator_access_on_one_host_of_five_stops_the_run_with_no_write(pl
     assert (f"host search, IAM role staging-search-ecs-task-role: managed policy {ADMIN}: FULL_ADMIN [error] policy {ADMIN}"
             in run.output), run.output[-3000:]
     assert run.writes == [], run.calls
-    assert run.calls.count("GetPolicy") == 1 and run.calls.count("GetPolicyVersion") == 1, run.calls
+    # Each distinct managed policy of every role kind read once, before the first write.
+    assert policies_read(run) == ([ADMIN, EXECUTION_MANAGED], [ADMIN, EXECUTION_MANAGED]), run.calls
+
+
+def test_a_finding_in_an_execution_roles_managed_policy_stops_the_run_before_any_task_role_is_written(playbook, make_inventory):
+    """The execution roles are planned after the task roles: their managed policies are read and checked by the
+    ownership pass over every role kind, before the first write of the run (issue 17.3)."""
+    inventory = make_inventory(hosts=HOSTS, host_vars={"mailer": {"ecs_task_execution_role_managed_policy_arns": [ADMIN]}})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc != 0
+    assert (f"host mailer, IAM role staging-mailer-ecs-task-execution-role: managed policy {ADMIN}: FULL_ADMIN [error] policy {ADMIN}"
+            in run.output), run.output[-3000:]
+    assert run.writes == [], run.calls
+    # Each distinct managed policy of every role kind read once, before the first write.
+    assert policies_read(run) == ([ADMIN, EXECUTION_MANAGED], [ADMIN, EXECUTION_MANAGED]), run.calls
 
 
 def test_a_customer_managed_policy_with_s3_star_on_star_stops_the_run(playbook, make_inventory, iam):
