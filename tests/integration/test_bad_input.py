@@ -302,6 +302,8 @@ TYPE_IS_THE_FORMAT = {
     "ecs_task_role_source_conditions", "ecs_task_role_purge_tags", "ecs_task_role_allow_any_account",
     "ecs_task_execution_role_source_conditions", "ecs_task_execution_role_purge_tags", "ecs_task_execution_role_allow_any_account",
     "ecs_deployer_passrole_allow_any_account",
+    # any boolean is good: adopting is the inventory's choice (the type row refuses what is not a boolean)
+    "ecs_task_role_adopt", "ecs_task_execution_role_adopt",
 }
 
 
