@@ -31,7 +31,7 @@ CHANGED_GRANTS = {
         {"service": "s3", "access": ["read"], "resources": ["staging-cerpac-uploads"], "sid": "Uploads"},
         {"service": "ses", "access": ["send"], "resources": ["cerpac.example.com"]},
         {"service": "dynamodb", "access": ["read", "write"], "resources": ["staging-cerpac-sessions", "staging-cerpac-orders"]},
-        {"service": "ssm", "access": ["read"], "resources": ["/staging/myapp/"]},
+        {"service": "ssm", "access": ["read"], "resources": ["/staging/cerpac/"]},
     ]
 }
 RETRYING_CREATE = re.compile(r"^FAILED - RETRYING: \[cerpac\]: .*Create, update or delete the role", re.M)
