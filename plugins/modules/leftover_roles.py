@@ -16,8 +16,8 @@ description:
     C(Environment=<environment>), C(ManagedBy=Ansible) and C(Module) one of C(ecs_task_role), C(ecs_task_execution_role).
     The path C(/) says nothing about the environment; with it only the tags make a leftover, and prune also needs the
     role directly under C(/) with a name starting C(<environment>-).
-  - Reads first the caller's account (C(sts:GetCallerIdentity)) and refuses credentials of another account than
-    O(account_id) before any listing is trusted. Then one C(iam:ListRoles) pass over the account (1000 roles a page),
+  - Reads first the caller's account (C(sts:GetCallerIdentity), unless O(caller) gives the one the playbook read in this
+    run) and refuses credentials of another account than O(account_id) before any listing is trusted. Then one C(iam:ListRoles) pass over the account (1000 roles a page),
     and C(iam:ListRoleTags) only for the roles not declared that are under the path or named C(<environment>-...)
     (ListRoles does not return tags on AWS); then, for each leftover, C(ListRolePolicies),
     C(ListAttachedRolePolicies) and C(ListInstanceProfilesForRole). A role tagged for the environment outside its path
@@ -70,6 +70,11 @@ options:
     description: The deployer user (C(ecs_deployer_passrole_user_name)), as O(deployer_role_name); ignored when O(deployer_role_name) is set.
     type: str
     default: ''
+  caller:
+    description:
+      - The caller's account as the playbook read it earlier in the run (C({account_id, partition}), the fact
+        C(ecs_iam_caller)); the module then makes no C(sts:GetCallerIdentity) call of its own.
+    type: dict
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -224,6 +229,7 @@ def main():
             warn=dict(type="bool", default=True),
             deployer_role_name=dict(type="str", default=""),
             deployer_user_name=dict(type="str", default=""),
+            caller=dict(type="dict"),
         ),
         supports_check_mode=True,
     )
@@ -232,8 +238,12 @@ def main():
     if not env:
         module.fail_json(msg="leftover_roles: environment is empty; set ecs_task_role_env in the inventory's group_vars")
     try:
-        sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff(), config=botocore.config.Config(**AWS_CONFIG))
-        account_id = sts.get_caller_identity(aws_retry=True)["Account"]
+        given = params["caller"] or {}
+        if given.get("account_id"):
+            account_id = str(given["account_id"])  # read once by the playbook in this run (playbooks/tasks/environment.yml)
+        else:
+            sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff(), config=botocore.config.Config(**AWS_CONFIG))
+            account_id = sts.get_caller_identity(aws_retry=True)["Account"]
         if params["account_id"]:
             refusal = check_account(params["account_id"], account_id)
             if refusal:

@@ -66,11 +66,12 @@ def test_every_application_converges_and_a_rerun_only_reads(playbook, iam):
     assert again.rc == 0, again.output
     assert recap(again) == {"cerpac": (0, 0), "worker": (0, 0)}
     assert again.writes == []
-    # One role_plan run per role kind reads every role of the environment: per role GetRole, the attachments, the inline
-    # policy names and each document (cerpac 5 + 3, worker 3 + 3); the account comes from the roles' ARNs. Then the
-    # leftovers step: the caller's account once, and one listing of the account's roles (no role left over, no tag read).
-    assert sorted(again.calls.actions) == sorted(["GetRole"] * 4 + ["ListAttachedRolePolicies"] * 4 + ["ListRolePolicies"] * 4
-                                                 + ["GetRolePolicy"] * 14 + ["GetCallerIdentity", "ListRoles"])
+    # The caller's account once for the run; the ownership pass reads each role of every kind (GetRole) before any
+    # write; one role_plan run per role kind reads every role of the environment: per role GetRole, the attachments, the
+    # inline policy names and each document (cerpac 5 + 3, worker 3 + 3). Then the leftovers step: one listing of the
+    # account's roles (no role left over, no tag read; the account as read at the start).
+    assert sorted(again.calls.actions) == sorted(["GetCallerIdentity"] + ["GetRole"] * 4 + ["GetRole"] * 4 + ["ListAttachedRolePolicies"] * 4
+                                                 + ["ListRolePolicies"] * 4 + ["GetRolePolicy"] * 14 + ["ListRoles"])
 
 
 def test_check_mode_shows_each_applications_changes_on_its_own_host(playbook, iam):
