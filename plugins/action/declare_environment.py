@@ -107,6 +107,8 @@ class ActionModule(ActionBase):
             application["per_environment"] = value("ecs_iam_passrole_per_environment | bool")
             application["passrole_inputs"] = value("_ecs_deployer_passrole_inputs")
             application["env"] = value("ecs_iam_env | default('')")
+            # The name of its own PassRole policy when the environment has none (deploy.yml, verify.yml, render.yml).
+            application["passrole_policy_name"] = value("ecs_iam_env ~ '-' ~ ecs_iam_project_id ~ '-ecs-passrole'")
         except (AnsibleError, TypeError, ValueError, KeyError, AttributeError) as e:
             application["problems"].append("its variables cannot be templated: %s" % e)
         return application
@@ -158,14 +160,17 @@ class ActionModule(ActionBase):
             role_name, user_name = inputs.get("ecs_deployer_passrole_role_name"), inputs.get("ecs_deployer_passrole_user_name")
             if role_name or user_name:
                 deployer = {"type": "role" if role_name else "user", "name": role_name or user_name}
-        per_application = {}
+        per_application, policy_names = {}, {}
         if deployer and first is not None and not first["per_environment"]:
             for application in applications:
+                if application.get("passrole_policy_name"):
+                    policy_names[application["host"]] = application["passrole_policy_name"]
                 arns = sorted(d["role_arn"] for d in (application.get("task"), application.get("execution"))
                               if d and d.get("state") == "present" and d.get("role_arn"))
                 if arns:
                     per_application[application["host"]] = passrole_policy(arns)
-        environment, problems = check_environment(applications, deployer=deployer, passrole=passrole, per_application=per_application)
+        environment, problems = check_environment(applications, deployer=deployer, passrole=passrole, per_application=per_application,
+                                                  policy_names=policy_names)
         if problems:
             result.update(failed=True, msg=format_problems(problems), problems=problems, environment=environment)
             return result

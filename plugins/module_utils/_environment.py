@@ -211,9 +211,21 @@ def settle_accounts(environment, caller_account_id):
     return settled
 
 
-def check_environment(applications, deployer=None, passrole=None, per_application=None):
+def shared_passrole_policies(policy_names):
+    """``{policy name: [hosts]}`` for each per-application PassRole policy (``<env>-<project_id>-ecs-passrole``) that
+    more than one host would write on the deployer (one ``ecs_task_role_project_id`` for two applications): each
+    host's write (or, with no role left, its delete) would undo the other's. Compared ignoring case, as IAM names."""
+    seen = {}
+    for host, name in (policy_names or {}).items():
+        if isinstance(name, str) and name:
+            seen.setdefault(name.lower(), []).append((name, host))
+    return dict((found[0][0], [host for dummy, host in found]) for key, found in sorted(seen.items()) if len(found) > 1)
+
+
+def check_environment(applications, deployer=None, passrole=None, per_application=None, policy_names=None):
     """Check what every application of the inventory declares, together; see the module's documentation.
-    ``per_application``: ``{host: PassRole document}`` when each application gets its own PassRole policy."""
+    ``per_application``: ``{host: PassRole document}`` when each application gets its own PassRole policy;
+    ``policy_names``: ``{host: that policy's name}`` for every host then (those with no role to pass delete theirs)."""
     problems = []
     applications = list(applications or [])
     # Hosts whose own inputs are bad (outside the play: nobody else reports them).
@@ -293,6 +305,13 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
             if problem:
                 problems.append(_problem(applications[0]["host"] if applications else None, "ecs_deployer_passrole_role_arns[%d]" % index,
                                          arn, problem + ". List only this environment's roles"))
+    for name, hosts in shared_passrole_policies(policy_names if deployer else None).items():
+        problems.append({"host": hosts[0], "field": "ecs_task_role_project_id", "value": name, "hosts": hosts,
+                         "message": "host %s: the PassRole policy %s on the deployer %s is written by %s, one policy per application named "
+                                    "<env>-<project_id>-ecs-passrole: each application's run would replace (or delete) the other's, "
+                                    "leaving its roles impossible to pass. Give each application its own ecs_task_role_project_id, or put "
+                                    "the environment's roles under one path named in ecs_deployer_passrole_role_paths"
+                                    % (", ".join(hosts), name, (deployer or {}).get("name"), " and ".join(hosts))})
     quota = passrole_quota_problem(per_application or {}, deployer)
     if quota:
         problems.append({"host": None, "field": "ecs_deployer_passrole_role_paths", "value": [], "hosts": ["the environment"],

@@ -226,3 +226,20 @@ def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
     run = playbook(CONTROL_PLAYBOOK)
     assert run.rc == 0, run.output
     assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls
+
+
+def test_two_applications_never_share_a_per_application_passrole_policy(playbook, make_inventory, account, iam):
+    """One PassRole policy per application (roles not under an environment path) is named <env>-<project_id>-ecs-passrole:
+    two hosts with one ecs_task_role_project_id but roles of their own names would write one policy on the deployer, each
+    run leaving only one application's roles passable. Refused before any call, both hosts named."""
+    before = account()
+    inventory = make_inventory(group_vars={"ecs_deployer_passrole_role_name": DEPLOYER, "ecs_deployer_passrole_role_paths": []},
+                               host_vars={"cerpac": {"ecs_task_role_project_id": "worker", "ecs_task_role_name": "staging-cerpac-ecs-task-role",
+                                                     "ecs_task_execution_role_name": "staging-cerpac-ecs-task-execution-role"}})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc != 0, run.output[-3000:]
+    message = failure(run)
+    assert message.startswith("cerpac, worker: "), message
+    assert "PassRole policy staging-worker-ecs-passrole on the deployer staging-ci-deployer is written by cerpac and worker" in message, message
+    assert run.calls.actions == [], run.calls
+    assert account() == before

@@ -13,6 +13,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import path_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import policy_size
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import settle_accounts
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import shared_passrole_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
 
 ACCOUNT = "123456789012"
@@ -219,3 +220,24 @@ def test_the_execution_role_settings_of_an_application_without_one_are_not_compa
     applications = [app("a", settings={"ecs_task_execution_role_path": "/ecs/staging/"}, execution=role("a", "execution")),
                     app("b", settings={"ecs_task_execution_role_path": "/other/"})]
     assert check_environment(applications)[1] == []
+
+
+@pytest.mark.parametrize("policy_names, shared", [
+    ({"a": "staging-a-ecs-passrole", "b": "staging-b-ecs-passrole"}, {}),
+    ({"a": "staging-x-ecs-passrole", "b": "staging-x-ecs-passrole", "c": "staging-c-ecs-passrole"},
+     {"staging-x-ecs-passrole": ["a", "b"]}),
+    ({"a": "staging-X-ecs-passrole", "b": "staging-x-ecs-passrole"}, {"staging-X-ecs-passrole": ["a", "b"]}),
+    ({}, {}),
+])
+def test_shared_passrole_policies(policy_names, shared):
+    assert shared_passrole_policies(policy_names) == shared
+
+
+@pytest.mark.parametrize("deployer, hosts", [
+    ({"type": "role", "name": "staging-ci-deployer"}, ["a", "b"]),
+    (None, []),  # no deployer: no PassRole policy is written
+])
+def test_one_per_application_passrole_policy_per_application(deployer, hosts):
+    dummy, problems = check_environment([app("a"), app("b")], deployer=deployer,
+                                        policy_names={"a": "staging-x-ecs-passrole", "b": "staging-x-ecs-passrole"})
+    assert [problem["hosts"] for problem in problems] == ([hosts] if hosts else [])
