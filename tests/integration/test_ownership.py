@@ -243,3 +243,18 @@ def test_two_applications_never_share_a_per_application_passrole_policy(playbook
     assert "PassRole policy staging-worker-ecs-passrole on the deployer staging-ci-deployer is written by cerpac and worker" in message, message
     assert run.calls.actions == [], run.calls
     assert account() == before
+
+
+def test_adopt_never_takes_a_role_ecs_cannot_assume(playbook, make_inventory, account):
+    """A host that adopts the deployer's role (here not named in the inventory: render-only PassRole) or any role ECS
+    tasks cannot assume: refused before the first write, the role left as it was."""
+    before = account()
+    inventory = make_inventory(host_vars={"worker": {"ecs_task_role_name": DEPLOYER, "ecs_task_role_adopt": True,
+                                                          "ecs_task_role_path": "/", "ecs_iam_deploy_execution_role": False}})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc != 0, run.output[-3000:]
+    message = failure(run)
+    assert message.startswith("worker: "), message
+    assert f"IAM role {DEPLOYER}: its trust policy does not let ECS tasks (ecs-tasks.amazonaws.com) assume it" in message, message
+    assert run.writes == [], run.calls
+    assert account() == before
