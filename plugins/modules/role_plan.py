@@ -115,7 +115,7 @@ options:
   managed_findings:
     description:
       - The C(managed_policy_findings) an O(ownership_only) run of this module returned earlier in the same run (role name
-        to findings): the managed policies are then not read again. Without it, every managed policy the roles attach is
+        to findings); the managed policies are then not read again. Without it, every managed policy the roles attach is
         read and checked here.
     type: dict
   refuse_others:
