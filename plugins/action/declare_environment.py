@@ -15,8 +15,10 @@ import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.errors import AnsibleError
+from ansible.inventory.helpers import sort_groups
 from ansible.plugins.action import ActionBase
 from ansible.template import Templar
+from ansible.utils.vars import combine_vars
 from ansible.vars.plugins import get_vars_from_inventory_sources
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import ENVIRONMENT_SETTINGS
@@ -74,6 +76,38 @@ class ActionModule(ActionBase):
         except (AnsibleError, OSError, TypeError, ValueError) as e:
             raise AnsibleActionFail("cannot read the host_vars of %s to check its environment settings: %s" % (host.name, e))
         return sorted(names)
+
+    @staticmethod
+    def _inventory_vars(inventory, loader, host):
+        """What the inventory itself gives a host, without extra vars: its groups' and its own inline vars and
+        group_vars/host_vars files (vars plugins), groups in Ansible's order, the host last."""
+        sources = getattr(inventory, "_sources", []) or []
+        data = {}
+        try:
+            for group in sort_groups(host.get_groups()):
+                data = combine_vars(data, group.get_vars())
+                data = combine_vars(data, get_vars_from_inventory_sources(loader, sources, [group], "all"))
+            data = combine_vars(data, host.vars or {})
+            data = combine_vars(data, get_vars_from_inventory_sources(loader, sources, [host], "all"))
+        except (AnsibleError, OSError, TypeError, ValueError) as e:
+            raise AnsibleActionFail("cannot read the inventory variables of %s to check its environment settings: %s" % (host.name, e))
+        return data
+
+    def _inventory_settings(self, inventory_vars, overridden, hostvars):
+        """The inventory's own values (templated without extra vars) of the environment settings the extra vars give;
+        a value that cannot be templated so is kept as written (compared as it is: differing, it is refused)."""
+        variables = dict(inventory_vars)
+        variables["hostvars"] = hostvars
+        templar = Templar(loader=self._loader, variables=variables)
+        settings = {}
+        for variable in overridden:
+            if variable not in inventory_vars:
+                continue
+            try:
+                settings[variable] = templar.template(self._trusted("{{ %s }}" % variable))
+            except (AnsibleError, TypeError, ValueError, KeyError, AttributeError):
+                settings[variable] = inventory_vars[variable]
+        return settings
 
     def _application(self, name, raw, layers, extra_vars, host_level, render, hostvars, in_play):
         defaults, play, role_vars = layers
@@ -150,7 +184,11 @@ class ActionModule(ActionBase):
             host_level = self._host_level(inventory, self._loader, host) if host is not None else []
             raw = hostvars.raw_get(name)
             in_play = name in play_hosts
-            applications.append(self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars, in_play))
+            application = self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars, in_play)
+            overridden = sorted(set(extra_vars) & set(ENVIRONMENT_SETTINGS))
+            if overridden and host is not None:
+                application["inventory_settings"] = self._inventory_settings(self._inventory_vars(inventory, self._loader, host), overridden, hostvars)
+            applications.append(application)
         passrole, deployer = None, None
         first = next((a for a in applications if "passrole_inputs" in a), None)
         if first is not None and (first["deployer"] or first["per_environment"]):

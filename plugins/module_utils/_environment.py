@@ -36,7 +36,10 @@ properties of the whole inventory, so they are checked over every host of the in
 
 ``check_caller(environment, caller_account_id)`` -> problems: the account guard of every role of the environment.
 
-Pure functions for each rule: :func:`host_level_settings`, :func:`differing_settings`, :func:`duplicate_names`,
+``inventory_settings`` (optional): the inventory's own values (without extra vars) of the environment settings that
+    extra vars give (:func:`overridden_settings`).
+
+Pure functions for each rule: :func:`host_level_settings`, :func:`differing_settings`, :func:`overridden_settings`, :func:`duplicate_names`,
 :func:`path_problem`, :func:`passrole_path_problem`, :func:`environment_components`.
 """
 
@@ -100,6 +103,34 @@ def differing_settings(applications):
         if len(values) > 1:
             differing[variable] = values
     return differing
+
+
+def _empty(value):
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _same(one, other):
+    """One value of a setting, however written: ``-e key=value`` gives text (``true``, ``123456789012``)."""
+    if isinstance(one, (list, dict)) or isinstance(other, (list, dict)):
+        return _show(one) == _show(other)
+    return str(one).strip().lower() == str(other).strip().lower()
+
+
+def overridden_settings(applications):
+    """``{variable: {"value": the run's value, "inventory": {shown inventory value: [hosts]}}}`` for each environment
+    setting that extra vars (``-e``) give a value other than the one the inventory itself gives (group_vars, host
+    vars): ``-i inventories/staging -e ecs_task_role_env=production`` would deploy another environment's roles from
+    this inventory. An application's ``inventory_settings`` holds the inventory's own values (templated without the
+    extra vars) of the settings the extra vars give; an empty one (``""``, ``[]``) is a placeholder the run may fill."""
+    overridden = {}
+    for application in applications:
+        settings = application.get("settings") or {}
+        for variable, value in sorted((application.get("inventory_settings") or {}).items()):
+            if _empty(value) or _same(value, settings.get(variable)):
+                continue
+            found = overridden.setdefault(variable, {"value": settings.get(variable), "inventory": {}})
+            found["inventory"].setdefault(_show(value), []).append(application["host"])
+    return overridden
 
 
 def duplicate_names(owners):
@@ -243,6 +274,13 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
                                      "is set for this application alone (host_vars or inline host vars), but it is a setting of the "
                                      "environment, which one inventory gives once for all its applications. Remove it from the host and "
                                      "set it in group_vars; an application of another environment belongs in that environment's inventory"))
+    for variable, found in sorted(overridden_settings(applications).items()):
+        hosts = [host for shown, hosts in sorted(found["inventory"].items()) for host in hosts]
+        problems.append({"host": hosts[0], "field": variable, "value": found["value"], "hosts": hosts,
+                         "message": "host %s, %s=%s (extra vars, -e): overrides the inventory's own value %s: an inventory deploys its "
+                                    "own environment, and an extra var may only fill a setting it leaves empty. Deploy another "
+                                    "environment with its own inventory (-i), or change the value in this inventory's group_vars"
+                                    % (", ".join(hosts), variable, _show(found["value"]), " / ".join(sorted(found["inventory"])))})
     flagged = set((p["host"], p["field"]) for p in problems)
     for variable, values in sorted(differing_settings([_without_adopted_paths(a) for a in applications]).items()):
         ordered = sorted(values.items(), key=lambda item: (-len(item[1]), item[1]))

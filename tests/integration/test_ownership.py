@@ -249,8 +249,8 @@ def test_adopt_never_takes_a_role_ecs_cannot_assume(playbook, make_inventory, ac
     """A host that adopts the deployer's role (here not named in the inventory: render-only PassRole) or any role ECS
     tasks cannot assume: refused before the first write, the role left as it was."""
     before = account()
-    inventory = make_inventory(host_vars={"worker": {"ecs_task_role_name": DEPLOYER, "ecs_task_role_adopt": True,
-                                                          "ecs_task_role_path": "/", "ecs_iam_deploy_execution_role": False}})
+    adopting = {"ecs_task_role_name": DEPLOYER, "ecs_task_role_adopt": True, "ecs_task_role_path": "/", "ecs_iam_deploy_execution_role": False}
+    inventory = make_inventory(host_vars={"worker": adopting})
     run = playbook("deploy.yml", str(inventory))
     assert run.rc != 0, run.output[-3000:]
     message = failure(run)
@@ -258,3 +258,24 @@ def test_adopt_never_takes_a_role_ecs_cannot_assume(playbook, make_inventory, ac
     assert f"IAM role {DEPLOYER}: its trust policy does not let ECS tasks (ecs-tasks.amazonaws.com) assume it" in message, message
     assert run.writes == [], run.calls
     assert account() == before
+
+
+def test_extra_vars_cannot_turn_the_inventory_into_another_environment(playbook, make_inventory, account, iam):
+    """-e over the inventory's own environment settings (staging's inventory run as production, grants that name no
+    environment so that the gate has nothing to say): refused before any call, production's roles unchanged. An extra
+    var that fills a setting the inventory leaves empty (here the deployer) is still the run's to give."""
+    before = account()
+    agnostic = {"ecs_task_role_grants": [], "ecs_iam_deploy_execution_role": False}
+    inventory = make_inventory(host_vars={"cerpac": agnostic, "worker": agnostic})
+    production = {"ecs_task_role_env": "production", "ecs_task_role_path": "/ecs/production/", "ecs_deployer_passrole_role_paths": ["/ecs/production/"]}
+    run = playbook("deploy.yml", str(inventory), extra_vars=production)
+    assert run.rc != 0, run.output[-3000:]
+    message = failure(run)
+    assert message.startswith("cerpac, worker: "), message
+    assert ('host cerpac, worker, ecs_task_role_env="production" (extra vars, -e): overrides the inventory\'s own value "staging"'
+            in message), message
+    assert 'ecs_task_role_path="/ecs/production/" (extra vars, -e): overrides the inventory\'s own value "/ecs/staging/"' in message
+    assert run.calls.actions == [], run.calls
+    assert account() == before
+    filled = playbook("deploy.yml", str(inventory), "--check", extra_vars={"ecs_deployer_passrole_role_name": DEPLOYER})
+    assert filled.rc == 0, filled.output[-3000:]

@@ -8,6 +8,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import duplicate_names
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_settings
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import overridden_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_path_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_quota_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import path_problem
@@ -241,3 +242,38 @@ def test_one_per_application_passrole_policy_per_application(deployer, hosts):
     dummy, problems = check_environment([app("a"), app("b")], deployer=deployer,
                                         policy_names={"a": "staging-x-ecs-passrole", "b": "staging-x-ecs-passrole"})
     assert [problem["hosts"] for problem in problems] == ([hosts] if hosts else [])
+
+
+def _run(settings, inventory_settings, host="a"):
+    return {"host": host, "settings": settings, "inventory_settings": inventory_settings}
+
+
+@pytest.mark.parametrize("applications, overridden", [
+    # -e ecs_task_role_env=production over the inventory's staging: every host that has it from the inventory.
+    ([_run({"ecs_task_role_env": "production"}, {"ecs_task_role_env": "staging"}),
+      _run({"ecs_task_role_env": "production"}, {"ecs_task_role_env": "staging"}, "b")],
+     {"ecs_task_role_env": {"value": "production", "inventory": {'"staging"': ["a", "b"]}}}),
+    ([_run({"ecs_deployer_passrole_role_paths": ["/ecs/production/"]}, {"ecs_deployer_passrole_role_paths": ["/ecs/staging/"]})],
+     {"ecs_deployer_passrole_role_paths": {"value": ["/ecs/production/"], "inventory": {'["/ecs/staging/"]': ["a"]}}}),
+    ([_run({"ecs_task_role_account_id": "999999999999"}, {"ecs_task_role_account_id": "123456789012"})],
+     {"ecs_task_role_account_id": {"value": "999999999999", "inventory": {'"123456789012"': ["a"]}}}),
+    ([_run({"ecs_task_role_allow_any_account": "true"}, {"ecs_task_role_allow_any_account": False})],
+     {"ecs_task_role_allow_any_account": {"value": "true", "inventory": {"false": ["a"]}}}),
+    ([_run({"ecs_task_role_allow_any_account": "true"}, {"ecs_task_role_allow_any_account": True})], {}),  # -e k=v gives text
+    ([_run({"ecs_task_role_account_id": "123456789012"}, {"ecs_task_role_account_id": 123456789012})], {}),
+    ([_run({"ecs_task_role_env": "staging"}, {"ecs_task_role_env": "staging"})], {}),  # the same value: nothing overridden
+    ([_run({"ecs_deployer_passrole_role_name": "ci"}, {"ecs_deployer_passrole_role_name": ""})], {}),  # a placeholder filled
+    ([_run({"ecs_deployer_passrole_role_paths": ["/ecs/staging/"]}, {"ecs_deployer_passrole_role_paths": []})], {}),
+    ([_run({"ecs_task_role_env": "production"}, {})], {}),  # the inventory does not give it
+    ([{"host": "a", "settings": {"ecs_task_role_env": "production"}}], {}),  # no extra var given
+])
+def test_overridden_settings(applications, overridden):
+    assert overridden_settings(applications) == overridden
+
+
+def test_an_overridden_setting_is_one_problem_naming_every_host():
+    dummy, problems = check_environment([dict(app("a"), inventory_settings={"ecs_task_role_env": "production"}),
+                                         dict(app("b"), inventory_settings={"ecs_task_role_env": "production"})])
+    assert [(problem["field"], problem["hosts"]) for problem in problems] == [("ecs_task_role_env", ["a", "b"])]
+    assert problems[0]["message"].startswith('host a, b, ecs_task_role_env="staging" (extra vars, -e): overrides the inventory\'s own '
+                                             'value "production"')
