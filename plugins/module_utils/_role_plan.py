@@ -254,10 +254,20 @@ def ownership_problem(declaration, live):
     release has no such tag and is accepted: the run adds it). A role made by hand or by another tool, or another
     application's or kind's, is refused unless the declaration adopts it (``adopt``). A role of another environment
     (its ``Environment`` tag or a path component) is refused, adopted or not."""
-    if live is None:
-        return None
     name = declaration.get("role_name")
     environment = declaration.get("environment")
+    if live is None:
+        # An adopted role keeps the path it has, so its host may give its own; with no role to adopt, that would
+        # create a new role outside the environment's path.
+        path = declaration.get("path") or "/"
+        if (declaration.get("adopt") and declaration.get("state", "present") == "present" and environment and path != "/"
+                and environment not in [part for part in path.split("/") if part]):
+            return ("IAM role %s does not exist, so there is nothing to adopt (%s: true) at the path %s, which does not name the "
+                    "environment %s: a new role goes under the environment's path. Remove %s and the role's own path from this "
+                    "application, or correct the role's name" % (name, ADOPT_VARIABLES.get(declaration.get("role"), "<role>_adopt"),
+                                                                 json.dumps(path), json.dumps(environment),
+                                                                 ADOPT_VARIABLES.get(declaration.get("role"), "<role>_adopt")))
+        return None
     tags = live.get("tags") or {}
     module = declaration.get("role")
     adopt = ADOPT_VARIABLES.get(module, "<role>_adopt")

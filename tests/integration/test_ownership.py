@@ -279,3 +279,20 @@ def test_extra_vars_cannot_turn_the_inventory_into_another_environment(playbook,
     assert account() == before
     filled = playbook("deploy.yml", str(inventory), "--check", extra_vars={"ecs_deployer_passrole_role_name": DEPLOYER})
     assert filled.rc == 0, filled.output[-3000:]
+
+
+def test_adopt_keeps_only_an_existing_roles_path(playbook, make_inventory, account, iam):
+    """An adopted role keeps the path it has (IAM cannot move a role), so its host may give its own path; with no role
+    to adopt, that exemption would create a new role outside the environment's path (here /ecs/, which also made the
+    leftovers step read /ecs/production/): refused before the first write."""
+    before = account()
+    inventory = make_inventory(host_vars={"cerpac": {"ecs_task_role_adopt": True, "ecs_task_role_path": "/ecs/", "ecs_iam_deploy_execution_role": False}})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc != 0, run.output[-3000:]
+    message = failure(run)
+    assert message.startswith("cerpac: "), message
+    assert ('IAM role staging-cerpac-ecs-task-role does not exist, so there is nothing to adopt (ecs_task_role_adopt: true) at the path '
+            '"/ecs/"') in message, message
+    assert run.writes == [], run.calls
+    assert account() == before
+    assert "staging-cerpac-ecs-task-role" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]

@@ -236,3 +236,21 @@ def test_ownership_problem(tags, path, adopt, words):
     live = None if tags is None else {"tags": tags, "path": path, "trust_policy": ECS_TRUST}
     problem = ownership_problem(declaration, live)
     assert (problem is None) if words is None else (words in problem), problem
+
+
+@pytest.mark.parametrize("path, adopt, state, refused", [
+    ("/ecs/", True, "present", True),  # nothing to adopt: a new role outside the environment's path
+    ("/apps/", True, "present", True),
+    ("/ecs/staging/", True, "present", False),
+    ("/", True, "present", False),  # / is accepted: the name prefix carries the environment
+    ("/ecs/", True, "absent", False),  # nothing to remove
+    ("/ecs/", False, "present", False),  # not adopted: the environment's own check refuses the path before any call
+])
+def test_adopt_of_a_missing_role_creates_it_only_in_the_environment(path, adopt, state, refused):
+    declaration = {"role_name": "staging-cerpac-ecs-task-role", "role": "ecs_task_role", "environment": "staging", "host": "cerpac",
+                   "adopt": adopt, "path": path, "state": state}
+    problem = ownership_problem(declaration, None)
+    assert (problem is not None) == refused, problem
+    if refused:
+        assert problem.startswith("IAM role staging-cerpac-ecs-task-role does not exist, so there is nothing to adopt "
+                                  "(ecs_task_role_adopt: true) at the path %s" % json.dumps(path)), problem
