@@ -25,7 +25,7 @@ properties of the whole inventory, so they are checked over every host of the in
 
     ``environment`` (published as the fact ``ecs_iam_environment``: what other steps read, such as leftovers)::
 
-        {"environment", "account_id", "region", "partition", "paths": [...], "hosts": [...],
+        {"environment", "account_id", "region", "partition", "paths": [...], "path" (:func:`environment_path`), "hosts": [...],
          "roles": [{"host", "kind", "role_name", "role_arn", "path", "state", "account_id"}],
          "role_names": [...], "role_arns": [...] (present roles only), "deployer", "passrole_role_paths"}
 
@@ -223,6 +223,15 @@ def _without_adopted_paths(application):
     return dict(application, settings=settings)
 
 
+def environment_path(applications):
+    """The environment's own role path (what the leftovers step reads): the one path of the roles that are not adopted
+    in place, or None when there is no such single path. An adopted role keeps a path of its own (``/ecs/`` made by
+    Terraform, say), so the first host's path is not the environment's: that one would widen the leftovers to
+    ``/ecs/production/``."""
+    paths = sorted(set(d.get("path") or "/" for a in applications for k, d in _roles_of(a) if not d.get("adopt")))
+    return paths[0] if len(paths) == 1 else None
+
+
 def settle_accounts(environment, caller_account_id):
     """The environment once the caller's account is known: the placeholder account of roles whose inventory opted out of
     declaring one (allow_any_account) becomes the caller's, in ``roles``, ``role_arns`` and ``account_id``."""
@@ -365,6 +374,7 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
         "region": first.get("region"),
         "partition": first.get("partition"),
         "paths": sorted(set(r["path"] for r in roles if r["path"])),
+        "path": environment_path(applications),
         "hosts": [a["host"] for a in applications],
         "roles": roles,
         "role_names": sorted(r["role_name"] for r in roles if r["role_name"]),

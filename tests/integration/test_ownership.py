@@ -296,3 +296,19 @@ def test_adopt_keeps_only_an_existing_roles_path(playbook, make_inventory, accou
     assert run.writes == [], run.calls
     assert account() == before
     assert "staging-cerpac-ecs-task-role" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
+
+
+def test_the_leftovers_read_the_environments_path_not_an_adopted_roles(playbook, make_inventory, account, iam):
+    """The first host's role adopted where Terraform made it (/ecs/): the leftovers step reads the environment's path
+    (/ecs/staging/), never that role's, so production's roles under /ecs/production/ are not staging's leftovers."""
+    iam.create_role(RoleName="staging-cerpac-ecs-task-role", Path="/ecs/", AssumeRolePolicyDocument=json.dumps(TRUST),
+                    Tags=[{"Key": "ManagedBy", "Value": "Terraform"}])
+    iam.create_role(RoleName="staging-gone-ecs-task-role", Path="/ecs/staging/", AssumeRolePolicyDocument=json.dumps(TRUST),
+                    Tags=[{"Key": "ManagedBy", "Value": "Ansible"}, {"Key": "Environment", "Value": "staging"}, {"Key": "Module", "Value": "ecs_task_role"}])
+    before = account()
+    inventory = make_inventory(host_vars={"cerpac": {"ecs_task_role_adopt": True, "ecs_task_role_path": "/ecs/", "ecs_iam_deploy_execution_role": False}})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc == 0, run.output[-3000:]
+    leftovers = sorted(line.split()[3] for line in run.output.splitlines() if line.startswith("[WARNING]: leftover role "))
+    assert leftovers == ["staging-gone-ecs-task-role"], run.output[-3000:]
+    assert account() == before

@@ -6,6 +6,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_environment
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import differing_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import duplicate_names
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import environment_path
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import overridden_settings
@@ -277,3 +278,15 @@ def test_an_overridden_setting_is_one_problem_naming_every_host():
     assert [(problem["field"], problem["hosts"]) for problem in problems] == [("ecs_task_role_env", ["a", "b"])]
     assert problems[0]["message"].startswith('host a, b, ecs_task_role_env="staging" (extra vars, -e): overrides the inventory\'s own '
                                              'value "production"')
+
+
+@pytest.mark.parametrize("applications, path", [
+    ([app("a"), app("b")], "/ecs/staging/"),
+    # the first host's role adopted where it is: the others' path
+    ([app("a", task=dict(role("a", "task", path="/ecs/"), adopt=True)), app("b")], "/ecs/staging/"),
+    ([app("a", task=dict(role("a", "task", path="/ecs/"), adopt=True))], None),  # every role adopted: no path of its own
+    ([app("a", task=role("a", "task", path="/")), app("b")], None),  # two paths: none is the environment's
+    ([app("a", task=role("a", "task", path="/"))], "/"),
+])
+def test_environment_path(applications, path):
+    assert environment_path(applications) == path
