@@ -50,7 +50,8 @@ def test_a_staging_host_declaring_production_changes_nothing(state, playbook, ma
     # Grants that name no environment, so that only the environment itself is wrong (as the issue found it).
     inventory = make_inventory(host_vars={"worker": {
         "ecs_task_role_env": "production", "ecs_task_role_path": "/ecs/production/", "ecs_task_role_state": state,
-        "ecs_task_role_grants": [], "ecs_task_execution_role_secrets": []}})
+        "ecs_task_role_grants": [], "ecs_task_execution_role_secrets": [], "ecs_task_execution_role_log_groups": [],
+        "ecs_task_execution_role_image_repositories": []}})
     run = playbook("deploy.yml", str(inventory))
     assert run.rc != 0
     message = failure(run)
@@ -66,7 +67,8 @@ def test_a_one_host_inventory_cannot_declare_another_environment_at_host_level(p
     """One host: nothing to compare it with, but its own host_vars (or inline host vars) say production."""
     before = account()
     inventory = make_inventory(hosts=["worker"], host_vars={"worker": {
-        "ecs_task_role_env": "production", "ecs_task_role_grants": [], "ecs_task_execution_role_secrets": []}})
+        "ecs_task_role_env": "production", "ecs_task_role_grants": [], "ecs_task_execution_role_secrets": [],
+        "ecs_task_execution_role_log_groups": [], "ecs_task_execution_role_image_repositories": []}})
     listing = yaml.safe_load((inventory / "hosts.yml").read_text())
     listing["ecs_iam"]["hosts"]["worker"] = {"ecs_task_role_path": "/ecs/production/"}  # inline host vars
     (inventory / "hosts.yml").write_text(yaml.safe_dump(listing))
