@@ -15,8 +15,10 @@ import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.errors import AnsibleError
+from ansible.inventory.helpers import sort_groups
 from ansible.plugins.action import ActionBase
 from ansible.template import Templar
+from ansible.utils.vars import combine_vars
 from ansible.vars.plugins import get_vars_from_inventory_sources
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import ENVIRONMENT_SETTINGS
@@ -75,6 +77,38 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("cannot read the host_vars of %s to check its environment settings: %s" % (host.name, e))
         return sorted(names)
 
+    @staticmethod
+    def _inventory_vars(inventory, loader, host):
+        """What the inventory itself gives a host, without extra vars: its groups' and its own inline vars and
+        group_vars/host_vars files (vars plugins), groups in Ansible's order, the host last."""
+        sources = getattr(inventory, "_sources", []) or []
+        data = {}
+        try:
+            for group in sort_groups(host.get_groups()):
+                data = combine_vars(data, group.get_vars())
+                data = combine_vars(data, get_vars_from_inventory_sources(loader, sources, [group], "all"))
+            data = combine_vars(data, host.vars or {})
+            data = combine_vars(data, get_vars_from_inventory_sources(loader, sources, [host], "all"))
+        except (AnsibleError, OSError, TypeError, ValueError) as e:
+            raise AnsibleActionFail("cannot read the inventory variables of %s to check its environment settings: %s" % (host.name, e))
+        return data
+
+    def _inventory_settings(self, inventory_vars, overridden, hostvars):
+        """The inventory's own values (templated without extra vars) of the environment settings the extra vars give;
+        a value that cannot be templated so is kept as written (compared as it is: differing, it is refused)."""
+        variables = dict(inventory_vars)
+        variables["hostvars"] = hostvars
+        templar = Templar(loader=self._loader, variables=variables)
+        settings = {}
+        for variable in overridden:
+            if variable not in inventory_vars:
+                continue
+            try:
+                settings[variable] = templar.template(self._trusted("{{ %s }}" % variable))
+            except (AnsibleError, TypeError, ValueError, KeyError, AttributeError):
+                settings[variable] = inventory_vars[variable]
+        return settings
+
     def _application(self, name, raw, layers, extra_vars, host_level, render, hostvars, in_play):
         defaults, play, role_vars = layers
         variables = dict(defaults)
@@ -107,6 +141,8 @@ class ActionModule(ActionBase):
             application["per_environment"] = value("ecs_iam_passrole_per_environment | bool")
             application["passrole_inputs"] = value("_ecs_deployer_passrole_inputs")
             application["env"] = value("ecs_iam_env | default('')")
+            # The name of its own PassRole policy when the environment has none (deploy.yml, verify.yml, render.yml).
+            application["passrole_policy_name"] = value("ecs_iam_env ~ '-' ~ ecs_iam_project_id ~ '-ecs-passrole'")
         except (AnsibleError, TypeError, ValueError, KeyError, AttributeError) as e:
             application["problems"].append("its variables cannot be templated: %s" % e)
         return application
@@ -148,7 +184,11 @@ class ActionModule(ActionBase):
             host_level = self._host_level(inventory, self._loader, host) if host is not None else []
             raw = hostvars.raw_get(name)
             in_play = name in play_hosts
-            applications.append(self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars, in_play))
+            application = self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars, in_play)
+            overridden = sorted(set(extra_vars) & set(ENVIRONMENT_SETTINGS))
+            if overridden and host is not None:
+                application["inventory_settings"] = self._inventory_settings(self._inventory_vars(inventory, self._loader, host), overridden, hostvars)
+            applications.append(application)
         passrole, deployer = None, None
         first = next((a for a in applications if "passrole_inputs" in a), None)
         if first is not None and (first["deployer"] or first["per_environment"]):
@@ -158,14 +198,17 @@ class ActionModule(ActionBase):
             role_name, user_name = inputs.get("ecs_deployer_passrole_role_name"), inputs.get("ecs_deployer_passrole_user_name")
             if role_name or user_name:
                 deployer = {"type": "role" if role_name else "user", "name": role_name or user_name}
-        per_application = {}
+        per_application, policy_names = {}, {}
         if deployer and first is not None and not first["per_environment"]:
             for application in applications:
+                if application.get("passrole_policy_name"):
+                    policy_names[application["host"]] = application["passrole_policy_name"]
                 arns = sorted(d["role_arn"] for d in (application.get("task"), application.get("execution"))
                               if d and d.get("state") == "present" and d.get("role_arn"))
                 if arns:
                     per_application[application["host"]] = passrole_policy(arns)
-        environment, problems = check_environment(applications, deployer=deployer, passrole=passrole, per_application=per_application)
+        environment, problems = check_environment(applications, deployer=deployer, passrole=passrole, per_application=per_application,
+                                                  policy_names=policy_names)
         if problems:
             result.update(failed=True, msg=format_problems(problems), problems=problems, environment=environment)
             return result

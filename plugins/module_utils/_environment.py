@@ -25,7 +25,7 @@ properties of the whole inventory, so they are checked over every host of the in
 
     ``environment`` (published as the fact ``ecs_iam_environment``: what other steps read, such as leftovers)::
 
-        {"environment", "account_id", "region", "partition", "paths": [...], "hosts": [...],
+        {"environment", "account_id", "region", "partition", "paths": [...], "path" (:func:`environment_path`), "hosts": [...],
          "roles": [{"host", "kind", "role_name", "role_arn", "path", "state", "account_id"}],
          "role_names": [...], "role_arns": [...] (present roles only), "deployer", "passrole_role_paths"}
 
@@ -36,7 +36,10 @@ properties of the whole inventory, so they are checked over every host of the in
 
 ``check_caller(environment, caller_account_id)`` -> problems: the account guard of every role of the environment.
 
-Pure functions for each rule: :func:`host_level_settings`, :func:`differing_settings`, :func:`duplicate_names`,
+``inventory_settings`` (optional): the inventory's own values (without extra vars) of the environment settings that
+    extra vars give (:func:`overridden_settings`).
+
+Pure functions for each rule: :func:`host_level_settings`, :func:`differing_settings`, :func:`overridden_settings`, :func:`duplicate_names`,
 :func:`path_problem`, :func:`passrole_path_problem`, :func:`environment_components`.
 """
 
@@ -100,6 +103,34 @@ def differing_settings(applications):
         if len(values) > 1:
             differing[variable] = values
     return differing
+
+
+def _empty(value):
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _same(one, other):
+    """One value of a setting, however written: ``-e key=value`` gives text (``true``, ``123456789012``)."""
+    if isinstance(one, (list, dict)) or isinstance(other, (list, dict)):
+        return _show(one) == _show(other)
+    return str(one).strip().lower() == str(other).strip().lower()
+
+
+def overridden_settings(applications):
+    """``{variable: {"value": the run's value, "inventory": {shown inventory value: [hosts]}}}`` for each environment
+    setting that extra vars (``-e``) give a value other than the one the inventory itself gives (group_vars, host
+    vars): ``-i inventories/staging -e ecs_task_role_env=production`` would deploy another environment's roles from
+    this inventory. An application's ``inventory_settings`` holds the inventory's own values (templated without the
+    extra vars) of the settings the extra vars give; an empty one (``""``, ``[]``) is a placeholder the run may fill."""
+    overridden = {}
+    for application in applications:
+        settings = application.get("settings") or {}
+        for variable, value in sorted((application.get("inventory_settings") or {}).items()):
+            if _empty(value) or _same(value, settings.get(variable)):
+                continue
+            found = overridden.setdefault(variable, {"value": settings.get(variable), "inventory": {}})
+            found["inventory"].setdefault(_show(value), []).append(application["host"])
+    return overridden
 
 
 def duplicate_names(owners):
@@ -192,6 +223,15 @@ def _without_adopted_paths(application):
     return dict(application, settings=settings)
 
 
+def environment_path(applications):
+    """The environment's own role path (what the leftovers step reads): the one path of the roles that are not adopted
+    in place, or None when there is no such single path. An adopted role keeps a path of its own (``/ecs/`` made by
+    Terraform, say), so the first host's path is not the environment's: that one would widen the leftovers to
+    ``/ecs/production/``."""
+    paths = sorted(set(d.get("path") or "/" for a in applications for k, d in _roles_of(a) if not d.get("adopt")))
+    return paths[0] if len(paths) == 1 else None
+
+
 def settle_accounts(environment, caller_account_id):
     """The environment once the caller's account is known: the placeholder account of roles whose inventory opted out of
     declaring one (allow_any_account) becomes the caller's, in ``roles``, ``role_arns`` and ``account_id``."""
@@ -211,9 +251,21 @@ def settle_accounts(environment, caller_account_id):
     return settled
 
 
-def check_environment(applications, deployer=None, passrole=None, per_application=None):
+def shared_passrole_policies(policy_names):
+    """``{policy name: [hosts]}`` for each per-application PassRole policy (``<env>-<project_id>-ecs-passrole``) that
+    more than one host would write on the deployer (one ``ecs_task_role_project_id`` for two applications): each
+    host's write (or, with no role left, its delete) would undo the other's. Compared ignoring case, as IAM names."""
+    seen = {}
+    for host, name in (policy_names or {}).items():
+        if isinstance(name, str) and name:
+            seen.setdefault(name.lower(), []).append((name, host))
+    return dict((found[0][0], [host for dummy, host in found]) for key, found in sorted(seen.items()) if len(found) > 1)
+
+
+def check_environment(applications, deployer=None, passrole=None, per_application=None, policy_names=None):
     """Check what every application of the inventory declares, together; see the module's documentation.
-    ``per_application``: ``{host: PassRole document}`` when each application gets its own PassRole policy."""
+    ``per_application``: ``{host: PassRole document}`` when each application gets its own PassRole policy;
+    ``policy_names``: ``{host: that policy's name}`` for every host then (those with no role to pass delete theirs)."""
     problems = []
     applications = list(applications or [])
     # Hosts whose own inputs are bad (outside the play: nobody else reports them).
@@ -231,6 +283,13 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
                                      "is set for this application alone (host_vars or inline host vars), but it is a setting of the "
                                      "environment, which one inventory gives once for all its applications. Remove it from the host and "
                                      "set it in group_vars; an application of another environment belongs in that environment's inventory"))
+    for variable, found in sorted(overridden_settings(applications).items()):
+        hosts = [host for shown, hosts in sorted(found["inventory"].items()) for host in hosts]
+        problems.append({"host": hosts[0], "field": variable, "value": found["value"], "hosts": hosts,
+                         "message": "host %s, %s=%s (extra vars, -e): overrides the inventory's own value %s: an inventory deploys its "
+                                    "own environment, and an extra var may only fill a setting it leaves empty. Deploy another "
+                                    "environment with its own inventory (-i), or change the value in this inventory's group_vars"
+                                    % (", ".join(hosts), variable, _show(found["value"]), " / ".join(sorted(found["inventory"])))})
     flagged = set((p["host"], p["field"]) for p in problems)
     for variable, values in sorted(differing_settings([_without_adopted_paths(a) for a in applications]).items()):
         ordered = sorted(values.items(), key=lambda item: (-len(item[1]), item[1]))
@@ -293,6 +352,13 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
             if problem:
                 problems.append(_problem(applications[0]["host"] if applications else None, "ecs_deployer_passrole_role_arns[%d]" % index,
                                          arn, problem + ". List only this environment's roles"))
+    for name, hosts in shared_passrole_policies(policy_names if deployer else None).items():
+        problems.append({"host": hosts[0], "field": "ecs_task_role_project_id", "value": name, "hosts": hosts,
+                         "message": "host %s: the PassRole policy %s on the deployer %s is written by %s, one policy per application named "
+                                    "<env>-<project_id>-ecs-passrole: each application's run would replace (or delete) the other's, "
+                                    "leaving its roles impossible to pass. Give each application its own ecs_task_role_project_id, or put "
+                                    "the environment's roles under one path named in ecs_deployer_passrole_role_paths"
+                                    % (", ".join(hosts), name, (deployer or {}).get("name"), " and ".join(hosts))})
     quota = passrole_quota_problem(per_application or {}, deployer)
     if quota:
         problems.append({"host": None, "field": "ecs_deployer_passrole_role_paths", "value": [], "hosts": ["the environment"],
@@ -308,6 +374,7 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
         "region": first.get("region"),
         "partition": first.get("partition"),
         "paths": sorted(set(r["path"] for r in roles if r["path"])),
+        "path": environment_path(applications),
         "hosts": [a["host"] for a in applications],
         "roles": roles,
         "role_names": sorted(r["role_name"] for r in roles if r["role_name"]),

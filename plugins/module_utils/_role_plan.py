@@ -19,6 +19,7 @@ foreign tags).
 The live role has the same shape (``read_role`` in the module builds it), or is ``None`` when absent.
 """
 
+import fnmatch
 import json
 import re
 
@@ -219,6 +220,32 @@ KNOWN_ENVIRONMENTS = ("dev", "development", "test", "qa", "staging", "stage", "p
 ADOPT_VARIABLES = {"ecs_task_role": "ecs_task_role_adopt", "ecs_task_execution_role": "ecs_task_execution_role_adopt"}
 
 
+ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
+
+
+def _listed(value):
+    return value if isinstance(value, list) else [value]
+
+
+def trusts_ecs_tasks(trust_policy):
+    """Whether a trust policy lets ECS tasks assume the role: an Allow statement whose Principal's Service names
+    ``ecs-tasks.amazonaws.com`` and whose Action (case-insensitive, wildcards honoured) covers ``sts:AssumeRole``.
+    A document that cannot be read counts as not trusting (the refusal is the safe side)."""
+    try:
+        document = load_document(trust_policy)
+    except ValueError:
+        return False
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    for statement in _listed(statements) if statements is not None else []:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or not isinstance(statement.get("Principal"), dict):
+            continue
+        services = [service.lower() for service in _listed(statement["Principal"].get("Service")) if isinstance(service, str)]
+        actions = [action for action in _listed(statement.get("Action")) if isinstance(action, str)]
+        if ECS_TASKS_SERVICE in services and any(fnmatch.fnmatchcase("sts:assumerole", action.lower()) for action in actions):
+            return True
+    return False
+
+
 def ownership_problem(declaration, live):
     """Why the run may not write to (or delete) the live role its declaration names, or None.
 
@@ -227,10 +254,20 @@ def ownership_problem(declaration, live):
     release has no such tag and is accepted: the run adds it). A role made by hand or by another tool, or another
     application's or kind's, is refused unless the declaration adopts it (``adopt``). A role of another environment
     (its ``Environment`` tag or a path component) is refused, adopted or not."""
-    if live is None:
-        return None
     name = declaration.get("role_name")
     environment = declaration.get("environment")
+    if live is None:
+        # An adopted role keeps the path it has, so its host may give its own; with no role to adopt, that would
+        # create a new role outside the environment's path.
+        path = declaration.get("path") or "/"
+        if (declaration.get("adopt") and declaration.get("state", "present") == "present" and environment and path != "/"
+                and environment not in [part for part in path.split("/") if part]):
+            return ("IAM role %s does not exist, so there is nothing to adopt (%s: true) at the path %s, which does not name the "
+                    "environment %s: a new role goes under the environment's path. Remove %s and the role's own path from this "
+                    "application, or correct the role's name" % (name, ADOPT_VARIABLES.get(declaration.get("role"), "<role>_adopt"),
+                                                                 json.dumps(path), json.dumps(environment),
+                                                                 ADOPT_VARIABLES.get(declaration.get("role"), "<role>_adopt")))
+        return None
     tags = live.get("tags") or {}
     module = declaration.get("role")
     adopt = ADOPT_VARIABLES.get(module, "<role>_adopt")
@@ -244,6 +281,12 @@ def ownership_problem(declaration, live):
         return ("IAM role %s: its path %s is environment %s's, and this inventory deploys %s: an inventory changes only its own "
                 "environment's roles" % (name, json.dumps(live.get("path")), json.dumps(others[0]), json.dumps(environment)))
     if declaration.get("adopt"):
+        # Adopting takes over a role made elsewhere as this application's ECS role: never one that ECS tasks cannot
+        # assume (the CI deployer, an instance role, any other service's role), whose trust the run would rewrite.
+        if module in ADOPT_VARIABLES and not trusts_ecs_tasks(live.get("trust_policy")):
+            return ("IAM role %s: its trust policy does not let ECS tasks (ecs-tasks.amazonaws.com) assume it, so it is not an ECS "
+                    "task or task execution role (the deployer's role, or another service's): refusing to adopt it (%s: true) and "
+                    "rewrite its trust. Name this application's role otherwise" % (name, adopt))
         return None
     if tags.get(MANAGED_BY[0]) != MANAGED_BY[1]:
         return ("IAM role %s exists, but not as a role of this collection (tag ManagedBy is %s, not \"Ansible\": made by hand or by "

@@ -15,7 +15,9 @@ description:
     M(cerpac.ecs_iam.declare_role) would (the collection's role defaults, the play's O(vars_files) and the host's
     inventory and extra variables), and checks them together.
   - Refuses an environment setting (environment, account, region, path, allow_any_account, every PassRole setting) set
-    for one application alone (its host_vars file or inline host vars) or differing between applications; a role name
+    for one application alone (its host_vars file or inline host vars), differing between applications, or given by
+    extra vars (C(-e)) over a non-empty value of the inventory's own; two applications' per-application PassRole
+    policies of one name (one C(ecs_task_role_project_id)); a role name
     declared twice (across task roles, execution roles, hosts and the deployer, case-insensitively); a role path that
     does not name the environment (C(/) is accepted); a PassRole path with a wildcard, or not naming the environment as
     a whole component (C(/ecs/) in staging covers C(/ecs/production/)), and a PassRole ARN of another environment; an

@@ -50,7 +50,8 @@ def test_a_staging_host_declaring_production_changes_nothing(state, playbook, ma
     # Grants that name no environment, so that only the environment itself is wrong (as the issue found it).
     inventory = make_inventory(host_vars={"worker": {
         "ecs_task_role_env": "production", "ecs_task_role_path": "/ecs/production/", "ecs_task_role_state": state,
-        "ecs_task_role_grants": [], "ecs_task_execution_role_secrets": []}})
+        "ecs_task_role_grants": [], "ecs_task_execution_role_secrets": [], "ecs_task_execution_role_log_groups": [],
+        "ecs_task_execution_role_image_repositories": []}})
     run = playbook("deploy.yml", str(inventory))
     assert run.rc != 0
     message = failure(run)
@@ -66,7 +67,8 @@ def test_a_one_host_inventory_cannot_declare_another_environment_at_host_level(p
     """One host: nothing to compare it with, but its own host_vars (or inline host vars) say production."""
     before = account()
     inventory = make_inventory(hosts=["worker"], host_vars={"worker": {
-        "ecs_task_role_env": "production", "ecs_task_role_grants": [], "ecs_task_execution_role_secrets": []}})
+        "ecs_task_role_env": "production", "ecs_task_role_grants": [], "ecs_task_execution_role_secrets": [],
+        "ecs_task_execution_role_log_groups": [], "ecs_task_execution_role_image_repositories": []}})
     listing = yaml.safe_load((inventory / "hosts.yml").read_text())
     listing["ecs_iam"]["hosts"]["worker"] = {"ecs_task_role_path": "/ecs/production/"}  # inline host vars
     (inventory / "hosts.yml").write_text(yaml.safe_dump(listing))
@@ -226,3 +228,89 @@ def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
     run = playbook(CONTROL_PLAYBOOK)
     assert run.rc == 0, run.output
     assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls
+
+
+def test_two_applications_never_share_a_per_application_passrole_policy(playbook, make_inventory, account, iam):
+    """One PassRole policy per application (roles not under an environment path) is named <env>-<project_id>-ecs-passrole:
+    two hosts with one ecs_task_role_project_id but roles of their own names would write one policy on the deployer, each
+    run leaving only one application's roles passable. Refused before any call, both hosts named."""
+    before = account()
+    inventory = make_inventory(group_vars={"ecs_deployer_passrole_role_name": DEPLOYER, "ecs_deployer_passrole_role_paths": []},
+                               host_vars={"cerpac": {"ecs_task_role_project_id": "worker", "ecs_task_role_name": "staging-cerpac-ecs-task-role",
+                                                     "ecs_task_execution_role_name": "staging-cerpac-ecs-task-execution-role"}})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc != 0, run.output[-3000:]
+    message = failure(run)
+    assert message.startswith("cerpac, worker: "), message
+    assert "PassRole policy staging-worker-ecs-passrole on the deployer staging-ci-deployer is written by cerpac and worker" in message, message
+    assert run.calls.actions == [], run.calls
+    assert account() == before
+
+
+def test_adopt_never_takes_a_role_ecs_cannot_assume(playbook, make_inventory, account):
+    """A host that adopts the deployer's role (here not named in the inventory: render-only PassRole) or any role ECS
+    tasks cannot assume: refused before the first write, the role left as it was."""
+    before = account()
+    adopting = {"ecs_task_role_name": DEPLOYER, "ecs_task_role_adopt": True, "ecs_task_role_path": "/", "ecs_iam_deploy_execution_role": False}
+    inventory = make_inventory(host_vars={"worker": adopting})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc != 0, run.output[-3000:]
+    message = failure(run)
+    assert message.startswith("worker: "), message
+    assert f"IAM role {DEPLOYER}: its trust policy does not let ECS tasks (ecs-tasks.amazonaws.com) assume it" in message, message
+    assert run.writes == [], run.calls
+    assert account() == before
+
+
+def test_extra_vars_cannot_turn_the_inventory_into_another_environment(playbook, make_inventory, account, iam):
+    """-e over the inventory's own environment settings (staging's inventory run as production, grants that name no
+    environment so that the gate has nothing to say): refused before any call, production's roles unchanged. An extra
+    var that fills a setting the inventory leaves empty (here the deployer) is still the run's to give."""
+    before = account()
+    agnostic = {"ecs_task_role_grants": [], "ecs_iam_deploy_execution_role": False}
+    inventory = make_inventory(host_vars={"cerpac": agnostic, "worker": agnostic})
+    production = {"ecs_task_role_env": "production", "ecs_task_role_path": "/ecs/production/", "ecs_deployer_passrole_role_paths": ["/ecs/production/"]}
+    run = playbook("deploy.yml", str(inventory), extra_vars=production)
+    assert run.rc != 0, run.output[-3000:]
+    message = failure(run)
+    assert message.startswith("cerpac, worker: "), message
+    assert ('host cerpac, worker, ecs_task_role_env="production" (extra vars, -e): overrides the inventory\'s own value "staging"'
+            in message), message
+    assert 'ecs_task_role_path="/ecs/production/" (extra vars, -e): overrides the inventory\'s own value "/ecs/staging/"' in message
+    assert run.calls.actions == [], run.calls
+    assert account() == before
+    filled = playbook("deploy.yml", str(inventory), "--check", extra_vars={"ecs_deployer_passrole_role_name": DEPLOYER})
+    assert filled.rc == 0, filled.output[-3000:]
+
+
+def test_adopt_keeps_only_an_existing_roles_path(playbook, make_inventory, account, iam):
+    """An adopted role keeps the path it has (IAM cannot move a role), so its host may give its own path; with no role
+    to adopt, that exemption would create a new role outside the environment's path (here /ecs/, which also made the
+    leftovers step read /ecs/production/): refused before the first write."""
+    before = account()
+    inventory = make_inventory(host_vars={"cerpac": {"ecs_task_role_adopt": True, "ecs_task_role_path": "/ecs/", "ecs_iam_deploy_execution_role": False}})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc != 0, run.output[-3000:]
+    message = failure(run)
+    assert message.startswith("cerpac: "), message
+    assert ('IAM role staging-cerpac-ecs-task-role does not exist, so there is nothing to adopt (ecs_task_role_adopt: true) at the path '
+            '"/ecs/"') in message, message
+    assert run.writes == [], run.calls
+    assert account() == before
+    assert "staging-cerpac-ecs-task-role" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
+
+
+def test_the_leftovers_read_the_environments_path_not_an_adopted_roles(playbook, make_inventory, account, iam):
+    """The first host's role adopted where Terraform made it (/ecs/): the leftovers step reads the environment's path
+    (/ecs/staging/), never that role's, so production's roles under /ecs/production/ are not staging's leftovers."""
+    iam.create_role(RoleName="staging-cerpac-ecs-task-role", Path="/ecs/", AssumeRolePolicyDocument=json.dumps(TRUST),
+                    Tags=[{"Key": "ManagedBy", "Value": "Terraform"}])
+    iam.create_role(RoleName="staging-gone-ecs-task-role", Path="/ecs/staging/", AssumeRolePolicyDocument=json.dumps(TRUST),
+                    Tags=[{"Key": "ManagedBy", "Value": "Ansible"}, {"Key": "Environment", "Value": "staging"}, {"Key": "Module", "Value": "ecs_task_role"}])
+    before = account()
+    inventory = make_inventory(host_vars={"cerpac": {"ecs_task_role_adopt": True, "ecs_task_role_path": "/ecs/", "ecs_iam_deploy_execution_role": False}})
+    run = playbook("deploy.yml", str(inventory))
+    assert run.rc == 0, run.output[-3000:]
+    leftovers = sorted(line.split()[3] for line in run.output.splitlines() if line.startswith("[WARNING]: leftover role "))
+    assert leftovers == ["staging-gone-ecs-task-role"], run.output[-3000:]
+    assert account() == before

@@ -6,13 +6,16 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_environment
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import differing_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import duplicate_names
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import environment_path
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_settings
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import overridden_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_path_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_quota_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import path_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import policy_size
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import settle_accounts
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import shared_passrole_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
 
 ACCOUNT = "123456789012"
@@ -219,3 +222,71 @@ def test_the_execution_role_settings_of_an_application_without_one_are_not_compa
     applications = [app("a", settings={"ecs_task_execution_role_path": "/ecs/staging/"}, execution=role("a", "execution")),
                     app("b", settings={"ecs_task_execution_role_path": "/other/"})]
     assert check_environment(applications)[1] == []
+
+
+@pytest.mark.parametrize("policy_names, shared", [
+    ({"a": "staging-a-ecs-passrole", "b": "staging-b-ecs-passrole"}, {}),
+    ({"a": "staging-x-ecs-passrole", "b": "staging-x-ecs-passrole", "c": "staging-c-ecs-passrole"},
+     {"staging-x-ecs-passrole": ["a", "b"]}),
+    ({"a": "staging-X-ecs-passrole", "b": "staging-x-ecs-passrole"}, {"staging-X-ecs-passrole": ["a", "b"]}),
+    ({}, {}),
+])
+def test_shared_passrole_policies(policy_names, shared):
+    assert shared_passrole_policies(policy_names) == shared
+
+
+@pytest.mark.parametrize("deployer, hosts", [
+    ({"type": "role", "name": "staging-ci-deployer"}, ["a", "b"]),
+    (None, []),  # no deployer: no PassRole policy is written
+])
+def test_one_per_application_passrole_policy_per_application(deployer, hosts):
+    dummy, problems = check_environment([app("a"), app("b")], deployer=deployer,
+                                        policy_names={"a": "staging-x-ecs-passrole", "b": "staging-x-ecs-passrole"})
+    assert [problem["hosts"] for problem in problems] == ([hosts] if hosts else [])
+
+
+def _run(settings, inventory_settings, host="a"):
+    return {"host": host, "settings": settings, "inventory_settings": inventory_settings}
+
+
+@pytest.mark.parametrize("applications, overridden", [
+    # -e ecs_task_role_env=production over the inventory's staging: every host that has it from the inventory.
+    ([_run({"ecs_task_role_env": "production"}, {"ecs_task_role_env": "staging"}),
+      _run({"ecs_task_role_env": "production"}, {"ecs_task_role_env": "staging"}, "b")],
+     {"ecs_task_role_env": {"value": "production", "inventory": {'"staging"': ["a", "b"]}}}),
+    ([_run({"ecs_deployer_passrole_role_paths": ["/ecs/production/"]}, {"ecs_deployer_passrole_role_paths": ["/ecs/staging/"]})],
+     {"ecs_deployer_passrole_role_paths": {"value": ["/ecs/production/"], "inventory": {'["/ecs/staging/"]': ["a"]}}}),
+    ([_run({"ecs_task_role_account_id": "999999999999"}, {"ecs_task_role_account_id": "123456789012"})],
+     {"ecs_task_role_account_id": {"value": "999999999999", "inventory": {'"123456789012"': ["a"]}}}),
+    ([_run({"ecs_task_role_allow_any_account": "true"}, {"ecs_task_role_allow_any_account": False})],
+     {"ecs_task_role_allow_any_account": {"value": "true", "inventory": {"false": ["a"]}}}),
+    ([_run({"ecs_task_role_allow_any_account": "true"}, {"ecs_task_role_allow_any_account": True})], {}),  # -e k=v gives text
+    ([_run({"ecs_task_role_account_id": "123456789012"}, {"ecs_task_role_account_id": 123456789012})], {}),
+    ([_run({"ecs_task_role_env": "staging"}, {"ecs_task_role_env": "staging"})], {}),  # the same value: nothing overridden
+    ([_run({"ecs_deployer_passrole_role_name": "ci"}, {"ecs_deployer_passrole_role_name": ""})], {}),  # a placeholder filled
+    ([_run({"ecs_deployer_passrole_role_paths": ["/ecs/staging/"]}, {"ecs_deployer_passrole_role_paths": []})], {}),
+    ([_run({"ecs_task_role_env": "production"}, {})], {}),  # the inventory does not give it
+    ([{"host": "a", "settings": {"ecs_task_role_env": "production"}}], {}),  # no extra var given
+])
+def test_overridden_settings(applications, overridden):
+    assert overridden_settings(applications) == overridden
+
+
+def test_an_overridden_setting_is_one_problem_naming_every_host():
+    dummy, problems = check_environment([dict(app("a"), inventory_settings={"ecs_task_role_env": "production"}),
+                                         dict(app("b"), inventory_settings={"ecs_task_role_env": "production"})])
+    assert [(problem["field"], problem["hosts"]) for problem in problems] == [("ecs_task_role_env", ["a", "b"])]
+    assert problems[0]["message"].startswith('host a, b, ecs_task_role_env="staging" (extra vars, -e): overrides the inventory\'s own '
+                                             'value "production"')
+
+
+@pytest.mark.parametrize("applications, path", [
+    ([app("a"), app("b")], "/ecs/staging/"),
+    # the first host's role adopted where it is: the others' path
+    ([app("a", task=dict(role("a", "task", path="/ecs/"), adopt=True)), app("b")], "/ecs/staging/"),
+    ([app("a", task=dict(role("a", "task", path="/ecs/"), adopt=True))], None),  # every role adopted: no path of its own
+    ([app("a", task=role("a", "task", path="/")), app("b")], None),  # two paths: none is the environment's
+    ([app("a", task=role("a", "task", path="/"))], "/"),
+])
+def test_environment_path(applications, path):
+    assert environment_path(applications) == path

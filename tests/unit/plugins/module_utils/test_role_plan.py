@@ -1,6 +1,7 @@
 """_role_plan: what has to change to turn the live role into the declared one."""
 
 import copy
+import json
 
 import pytest
 
@@ -186,6 +187,36 @@ def test_describe_matching_missing_and_absent():
 OWNED = {"ManagedBy": "Ansible", "Module": "ecs_task_role", "Environment": "staging", "Application": "cerpac"}
 
 
+ECS_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+CI_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}
+NOT_ECS = "its trust policy does not let ECS tasks (ecs-tasks.amazonaws.com) assume it"
+
+
+def _statement(**fields):
+    return {"Version": "2012-10-17", "Statement": [dict({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                                                         "Action": "sts:AssumeRole"}, **fields)]}
+
+
+@pytest.mark.parametrize("trust, adopt, words", [
+    (ECS_TRUST, True, None),
+    (json.dumps(ECS_TRUST), True, None),  # as GetRole may give it: JSON text
+    (_statement(Action=["sts:TagSession", "STS:*"]), True, None),
+    (_statement(Principal={"Service": ["ec2.amazonaws.com", "ECS-Tasks.amazonaws.com"]}), True, None),
+    (CI_TRUST, True, NOT_ECS),  # the deployer's role
+    (_statement(Principal={"Service": "ec2.amazonaws.com"}), True, NOT_ECS),  # an instance role
+    (_statement(Effect="Deny"), True, NOT_ECS),
+    (_statement(Action="sts:AssumeRoleWithWebIdentity"), True, NOT_ECS),
+    ({"Version": "2012-10-17", "Statement": []}, True, NOT_ECS),
+    (None, True, NOT_ECS),  # unreadable counts as not trusting
+    ("{not json", True, NOT_ECS),
+    (CI_TRUST, False, 'tag ManagedBy is "Terraform"'),  # not adopted: refused as not the collection's, as before
+])
+def test_adopt_takes_only_a_role_ecs_tasks_can_assume(trust, adopt, words):
+    declaration = {"role_name": "staging-cerpac-ecs-task-role", "role": "ecs_task_role", "environment": "staging", "host": "cerpac", "adopt": adopt}
+    problem = ownership_problem(declaration, {"tags": {"ManagedBy": "Terraform"}, "path": "/", "trust_policy": trust})
+    assert (problem is None) if words is None else (words in problem), problem
+
+
 @pytest.mark.parametrize("tags, path, adopt, words", [
     (OWNED, "/ecs/staging/", False, None),
     ({k: v for k, v in OWNED.items() if k != "Application"}, "/ecs/staging/", False, None),  # the previous release's role
@@ -202,6 +233,24 @@ OWNED = {"ManagedBy": "Ansible", "Module": "ecs_task_role", "Environment": "stag
 ])
 def test_ownership_problem(tags, path, adopt, words):
     declaration = {"role_name": "staging-cerpac-ecs-task-role", "role": "ecs_task_role", "environment": "staging", "host": "cerpac", "adopt": adopt}
-    live = None if tags is None else {"tags": tags, "path": path}
+    live = None if tags is None else {"tags": tags, "path": path, "trust_policy": ECS_TRUST}
     problem = ownership_problem(declaration, live)
     assert (problem is None) if words is None else (words in problem), problem
+
+
+@pytest.mark.parametrize("path, adopt, state, refused", [
+    ("/ecs/", True, "present", True),  # nothing to adopt: a new role outside the environment's path
+    ("/apps/", True, "present", True),
+    ("/ecs/staging/", True, "present", False),
+    ("/", True, "present", False),  # / is accepted: the name prefix carries the environment
+    ("/ecs/", True, "absent", False),  # nothing to remove
+    ("/ecs/", False, "present", False),  # not adopted: the environment's own check refuses the path before any call
+])
+def test_adopt_of_a_missing_role_creates_it_only_in_the_environment(path, adopt, state, refused):
+    declaration = {"role_name": "staging-cerpac-ecs-task-role", "role": "ecs_task_role", "environment": "staging", "host": "cerpac",
+                   "adopt": adopt, "path": path, "state": state}
+    problem = ownership_problem(declaration, None)
+    assert (problem is not None) == refused, problem
+    if refused:
+        assert problem.startswith("IAM role staging-cerpac-ecs-task-role does not exist, so there is nothing to adopt "
+                                  "(ecs_task_role_adopt: true) at the path %s" % json.dumps(path)), problem

@@ -123,7 +123,8 @@ def test_the_single_role_mode_and_its_required_trust_policy(aws):
 
 
 def _create(iam, name, tags, path="/"):
-    iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust),
                     Tags=[{"Key": key, "Value": value} for key, value in tags.items()])
 
 
