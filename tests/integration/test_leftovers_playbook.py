@@ -162,5 +162,6 @@ def test_per_application_passrole_policy_of_a_removed_host_is_deleted_with_its_r
     assert "the deployer's inline policy hand-written names the pruned role(s) " + worker_arn in " ".join(run.output.split())
     assert sorted(iam.list_role_policies(RoleName="deployer")["PolicyNames"]) == ["hand-written", "staging-cerpac-ecs-passrole"]
     assert {name: iam.get_role_policy(RoleName="deployer", PolicyName=name)["PolicyDocument"] for name in kept} == kept
-    assert run.calls.count("DeleteRolePolicy") == 4 + 1  # worker's three grants and its execution role's secrets policy; the deployer's policy
+    # worker's three grants, its execution role's secrets policy and its scoped grants-ecr and grants-logs; the deployer's policy
+    assert run.calls.count("DeleteRolePolicy") == 3 + 3 + 1
     assert "staging-worker-ecs-task-role" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
