@@ -17,7 +17,8 @@ description:
     The path C(/) says nothing about the environment; with it only the tags make a leftover, and prune also needs the
     role directly under C(/) with a name starting C(<environment>-).
   - Reads first the caller's account (C(sts:GetCallerIdentity), unless O(caller) gives the one the playbook read in this
-    run) and refuses credentials of another account than O(account_id) before any listing is trusted. Then one C(iam:ListRoles) pass over the account (1000 roles a page),
+    run) and refuses credentials of another account than O(account_id) before any listing is trusted. Then one
+    C(iam:ListRoles) pass over the account (1000 roles a page),
     and C(iam:ListRoleTags) only for the roles not declared that are under the path or named C(<environment>-...)
     (ListRoles does not return tags on AWS); then, for each leftover, C(ListRolePolicies),
     C(ListAttachedRolePolicies) and C(ListInstanceProfilesForRole). A role tagged for the environment outside its path
