@@ -64,12 +64,12 @@ def _body(entry):
 
 @pytest.mark.parametrize("limit", [("--limit", "cerpac"), ()], ids=["every-host-of-the-play-fails", "run-once-plan-fails-the-play"])
 def test_the_lock_is_released_after_a_failed_run(playbook, s3, iam, limit):
-    # A role with the task role's name on another path: the plan refuses it (IAM cannot move a role), the converge play fails.
+    # A role with the task role's name made by hand: the ownership pass refuses it (not the collection's), the play fails.
     iam.create_role(RoleName="staging-cerpac-ecs-task-role", Path="/elsewhere/", AssumeRolePolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
     run = playbook("deploy.yml", "staging", *limit, extra_vars={"ecs_iam_lock": LOCK})
     assert run.rc != 0
-    assert "IAM cannot move a role to another path" in " ".join(run.output.split())
+    assert "IAM role staging-cerpac-ecs-task-role exists, but not as a role of this collection" in " ".join(run.output.split())
     assert f"ecs_iam_lock: released {LOCK} (run " in run.output and "after the run ended before its last play" in run.output
     assert lock_object(s3) is None
     assert run.calls.bucket_requests(BUCKET)[-1] == ("DELETE", f"/{BUCKET}/{KEY}")
