@@ -45,7 +45,7 @@ def records():
         # cerpac reads uploads and parameters, reads one table, never touches its secrets; a write to another bucket is refused.
         r(CERPAC, "s3.amazonaws.com", "GetObject", "2026-11-03T10:00:00Z", params=s3_get("staging-cerpac-uploads", "a.txt"), data=True),
         r(CERPAC, "s3.amazonaws.com", "GetObject", "2026-11-04T10:00:00Z", params=s3_get("staging-cerpac-uploads", "b.txt"), data=True),
-        r(CERPAC, "ssm.amazonaws.com", "GetParameter", "2026-11-03T10:00:01Z", params={"name": "/staging/myapp/db"}),
+        r(CERPAC, "ssm.amazonaws.com", "GetParameter", "2026-11-03T10:00:01Z", params={"name": "/staging/cerpac/db"}),
         r(CERPAC, "dynamodb.amazonaws.com", "GetItem", "2026-11-03T10:00:02Z", params={"tableName": "staging-cerpac-sessions"}, data=True),
         r(CERPAC, "s3.amazonaws.com", "PutObject", "2026-11-05T10:00:00Z", params=s3_get("staging-cerpac-reports", "r.csv"), data=True,
           error="AccessDenied"),
@@ -63,7 +63,7 @@ def records():
           params=s3_get("staging-cerpac-uploads", "c.txt"), data=True),
         # A role with cerpac's name under another path is another role.
         r("arn:aws:iam::123456789012:role/staging-cerpac-ecs-task-role", "ssm.amazonaws.com", "GetParameter", "2026-11-03T12:00:00Z",
-          params={"name": "/staging/myapp/db"}),
+          params={"name": "/staging/cerpac/db"}),
     ]
 
 
@@ -103,7 +103,9 @@ def env():
 
 @pytest.fixture
 def inventory(make_inventory):
-    return make_inventory(hosts=["cerpac", "worker", "reports"], host_vars={"reports": REPORTS_VARS})
+    # cerpac's and worker's execution roles keep AWS's managed policy (no repositories, no log groups): its status is read too.
+    unscoped = {"ecs_task_execution_role_image_repositories": [], "ecs_task_execution_role_log_groups": []}
+    return make_inventory(hosts=["cerpac", "worker", "reports"], host_vars={"reports": REPORTS_VARS, "cerpac": unscoped, "worker": unscoped})
 
 
 @pytest.fixture
@@ -214,7 +216,7 @@ def test_usage_from_the_trail_bucket(playbook, inventory, bucket, tmp_path, env)
         {"service": "s3", "access": ["read"], "resources": ["staging-cerpac-uploads"], "sid": "Uploads"},
         {"service": "ses", "access": ["send"], "resources": ["cerpac.example.com"]},
         {"service": "dynamodb", "access": ["read"], "resources": ["staging-cerpac-sessions"]},
-        {"service": "ssm", "access": ["read"], "resources": ["/staging/myapp/"]},
+        {"service": "ssm", "access": ["read"], "resources": ["/staging/cerpac/"]},
         {"service": "s3", "access": ["write"], "resources": ["staging-cerpac-reports"]},
     ]
     assert cerpac_vars["ecs_task_execution_role_secrets"] == ["staging/cerpac/*"]  # the rest of the file is kept
