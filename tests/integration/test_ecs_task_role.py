@@ -145,15 +145,17 @@ def test_the_role_owns_its_permissions_boundary(playbook, iam):
     assert deploy(playbook, ecs_task_role_permissions_boundary=boundary).writes == []
 
 
-def test_an_other_account_is_refused_before_any_write_for_present_and_absent(playbook, iam):
-    run = deploy(playbook, ecs_task_role_account_id="999999999999")
+def test_an_other_account_is_refused_before_any_write_for_present_and_absent(playbook, iam, make_inventory):
+    # The inventory declares another account than the credentials' (-e may not override the inventory's own account).
+    other = str(make_inventory(group_vars={"ecs_task_role_account_id": "999999999999"}, name="other-account"))
+    run = playbook("deploy.yml", other, *ONE_ROLE, extra_vars=TASK_ROLE_ONLY)
     assert run.rc != 0
     assert "the AWS credentials in use belong to account 123456789012, but the inventory declares account 999999999999" in run.output
     assert run.writes == []
     assert not role_exists(iam)
 
     assert deploy(playbook).rc == 0
-    gone = deploy(playbook, ecs_task_role_account_id="999999999999", ecs_task_role_state="absent")
+    gone = playbook("deploy.yml", other, *ONE_ROLE, extra_vars={**TASK_ROLE_ONLY, "ecs_task_role_state": "absent"})
     assert gone.rc != 0
     assert gone.writes == []
     assert role_exists(iam)
