@@ -27,6 +27,7 @@ import difflib
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import EXISTENCE
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import _fill
 
 ROLE_WORDS = {"ecs_task_role": "task role", "ecs_task_execution_role": "execution role"}
 
@@ -63,16 +64,6 @@ def resources(declarations):
                 name, prefix = _name(service, str(value)) if service == "secretsmanager" else (str(value).rstrip("*").strip("/"), False)
                 items.append(dict(base, grant="%s[%d]" % (key, index), service=service, name=name, prefix=prefix))
     return items
-
-
-def _fill(template, values):
-    if isinstance(template, str):
-        return template.format(**values)
-    if isinstance(template, list):
-        return [_fill(item, values) for item in template]
-    if isinstance(template, dict):
-        return dict((key, _fill(item, values)) for key, item in template.items())
-    return template
 
 
 def _at(answer, path):
