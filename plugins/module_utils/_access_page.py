@@ -39,6 +39,7 @@ import hashlib
 import json
 import re
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import startup_secrets_policy
@@ -330,7 +331,7 @@ def _role_arn(role):
     if role.get("role_arn"):
         return role["role_arn"]
     if role.get("partition") and role.get("account_id"):
-        return "arn:%s:iam::%s:role%s%s" % (role["partition"], role["account_id"], role.get("path") or "/", role["role_name"])
+        return _arns.role_arn(role["partition"], role["account_id"], role.get("path") or "/", role["role_name"])
     return ""
 
 

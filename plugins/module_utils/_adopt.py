@@ -226,7 +226,7 @@ def _allowed_actions(role):
 
 
 def execution_policy_arn(partition):
-    return "arn:%s:iam::aws:policy/%s" % (partition, EXECUTION_MANAGED_POLICY)
+    return _arns.managed_policy_arn(partition, EXECUTION_MANAGED_POLICY)
 
 
 def role_kind(role, partition):
@@ -664,7 +664,7 @@ class _GrantSearch:
 
     def _short_key(self, arn, grant):
         """A key id when the key is in the grant's region and account (easier to read), else the key ARN."""
-        prefix = "arn:%s:kms:%s:%s:key/" % (self.partition, grant.get("region", self.region), grant.get("account_id", self.account_id))
+        prefix = _arns.arn(self.partition, "kms", grant.get("region", self.region), grant.get("account_id", self.account_id), "key/")
         return arn[len(prefix):] if arn.startswith(prefix) else arn
 
 
@@ -868,7 +868,7 @@ def recover_startup_secrets(policies, partition, region, account_id):
     with :func:`startup_secrets_policy` as the renderer.
     """
     movable, kept = _movable_statements(policies)
-    base = "arn:%s:%%s:%s:%s:" % (partition, region, account_id)
+    base = _arns.arn(partition, "%s", region, account_id, "")  # each service's "arn:<partition>:<service>:<region>:<account>:"
     dns_suffix = _arns.dns_suffix(partition) or "amazonaws.com"
     key_pattern = re.escape(base % "kms") + "key/(%s)" % KMS_KEY["key_id_pattern"]
     any_key = KMS_KEY["key_arn_template"].format(partition=re.escape(partition), region=REGION_PATTERN, account=ACCOUNT_PATTERN,
@@ -950,9 +950,10 @@ def source_regions(trust, partition, account_id):
                 if key.lower() != "aws:sourcearn":
                     continue
                 for arn in _as_list(value):
-                    match = re.fullmatch(r"arn:%s:ecs:(%s):%s:.*" % (re.escape(partition), REGION_PATTERN, re.escape(account_id)), str(arn))
-                    if match and match.group(1) not in regions:
-                        regions.append(match.group(1))
+                    fields = _arns.parse(str(arn))
+                    if (fields and (fields["partition"], fields["service"], fields["account_id"]) == (partition, "ecs", account_id)
+                            and re.fullmatch(REGION_PATTERN, fields["region"]) and fields["region"] not in regions):
+                        regions.append(fields["region"])
     return regions
 
 
@@ -1241,7 +1242,7 @@ def execution_scope(role_arn, task_definitions, partition, region, account_id):
             if ecr:
                 repo_account, repo_region, name = ecr.groups()
                 repository = name if (repo_account, repo_region) == (account_id, region) else \
-                    "arn:%s:ecr:%s:%s:repository/%s" % (partition, repo_region, repo_account, name)
+                    _arns.arn(partition, "ecr", repo_region, repo_account, "repository/" + name)
                 if repository not in scope["repositories"]:
                     scope["repositories"].append(repository)
             options = container.get("log_options") or {}

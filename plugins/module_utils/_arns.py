@@ -19,12 +19,24 @@ no table is kept by hand here. The file is read directly (botocore is not import
 ``arn(partition, service, region, account, resource)``
     ``arn:<partition>:<service>:<region>:<account>:<resource>``.
 ``role_arn(partition, account, path, name)``, ``managed_policy_arn(partition, name, account="aws")``.
+``parse(arn)``
+    a concrete ARN's fields (``partition``, ``service``, ``region``, ``account_id``, ``resource``, ``resource_type``,
+    ``resource_id``; amazon.aws's ``parse_aws_arn``), or ``None``; ``partition_of(arn)``, ``account_of(arn)``.
+``split_policy_arn(arn)``, ``parse_policy_arn(arn)``
+    the six fields of an ARN as a policy writes it (wildcards, ``${aws:username}`` variables), or ``None``.
+``*_ARN_RE``
+    the formats the inputs' ARNs are checked against (role, policy, AWS managed policy, KMS key, ECR repository).
+
+Every other file of ``plugins/`` builds and reads ARNs through these
+(``tests/unit/plugins/module_utils/test_arns.py::test_no_arn_is_parsed_or_built_outside_arns``).
 """
 
 import gzip
 import json
 import os
 import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
 try:
     from importlib.util import find_spec
@@ -35,6 +47,25 @@ except (ImportError, ValueError):  # pragma: no cover - broken environment
 
 REGION_RE = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
 ACCOUNT_RE = re.compile(r"^\d{12}$")
+#: Valid ARN partitions (``aws-iso`` and its lettered variants included).
+PARTITION_RE = re.compile(r"^aws(-cn|-us-gov|-iso(-[a-z])?|-eusc)?$")
+#: A customer managed (account) or AWS managed (``aws``) policy.
+POLICY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\x21-\x7e]+$")
+#: An AWS managed policy: group 1 the partition, group 2 the name with its path (``service-role/...``).
+AWS_POLICY_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::aws:policy/(.+)$")
+#: A role: group 1 the partition, 2 the account, 3 the path without its leading ``/`` (or ``None``), 5 the name.
+ROLE_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role(/([\x21-\x7e]*/)?)?([\w+=,.@-]{1,64})$")
+#: An ECR repository: partition, region, account, name.
+ECR_REPOSITORY_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):ecr:([a-z0-9-]+):(\d{12}):repository/(.+)$")
+#: A role ARN's name whatever its path or account (CloudTrail's ``userIdentity.sessionContext.sessionIssuer.arn``).
+ANY_ROLE_ARN_RE = re.compile(r"^arn:[^:]+:iam::[0-9]*:role/(?:.*/)?(?P<role>[^/]+)$")
+#: A KMS key ARN, any key id (``fullmatch``): partition, region, account, key id.
+KMS_KEY_ARN_RE = re.compile(r"arn:([a-z-]+):kms:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):key/(.+)")
+#: An assumed role's session (role paths are not in assumed-role ARNs).
+ASSUMED_ROLE_ARN_RE = re.compile(r"^arn:[^:]+:sts::[0-9]*:assumed-role/(?P<role>[^/]+)/(?P<session>.+)$")
+_WILDCARD_RE = re.compile(r"[*?]")
+_VAR_RE = re.compile(r"\$\{([^}]*)\}")
+_POLICY_ARN_CACHE = {}
 
 _DATA = None
 
@@ -115,3 +146,96 @@ def role_arn(partition, account, path, name):
 def managed_policy_arn(partition, name, account="aws"):
     """A managed policy's ARN: AWS's own (``service-role/AmazonECSTaskExecutionRolePolicy``) or an account's."""
     return arn(partition, "iam", "", account, "policy/%s" % name)
+
+
+def kms_key_arn_re(key_id_pattern):
+    """A KMS key's ARN with a key id of ``key_id_pattern``: partition, region, account, key id (groups 1, 2, 4, 5)."""
+    return re.compile(r"^arn:(aws[a-z-]*):kms:([a-z]{2,4}(-[a-z]+)+-\d{1,2}):(\d{12}):key/(%s)$" % key_id_pattern)
+
+
+def parse(text):
+    """A concrete ARN's fields as amazon.aws's ``parse_aws_arn`` gives them (``partition``, ``service``, ``region``,
+    ``account_id``, ``resource``, ``resource_type``, ``resource_id``), or ``None`` when ``text`` is not one: it must
+    start with ``arn:`` (``parse_aws_arn`` alone searches anywhere in a text) and name an ``aws*`` partition."""
+    if not isinstance(text, str) or not text.startswith("arn:"):
+        return None
+    fields = parse_aws_arn(text)
+    if fields is None or not text.startswith("arn:%s:%s:" % (fields["partition"], fields["service"])):
+        return None
+    return fields
+
+
+def partition_of(text):
+    """The partition of a concrete ARN (``aws-cn``), or ``None``."""
+    fields = parse(text)
+    return fields["partition"] if fields else None
+
+
+def account_of(text):
+    """The account field of a concrete ARN (``123456789012``, ``aws`` for AWS managed policies, ``""``), or ``None``."""
+    fields = parse(text)
+    return fields["account_id"] if fields else None
+
+
+def split_policy_arn(text):
+    """Split ``text`` on its first five colons outside ``${...}``; a list (may be shorter than 6)."""
+    if "${" not in text:
+        return text.split(":", 5)
+    fields = []
+    current = []
+    depth = 0
+    i = 0
+    length = len(text)
+    while i < length:
+        char = text[i]
+        if char == "$" and i + 1 < length and text[i + 1] == "{":
+            depth += 1
+            current.append("${")
+            i += 2
+            continue
+        if char == "}" and depth:
+            depth -= 1
+        elif char == ":" and not depth and len(fields) < 5:
+            fields.append("".join(current))
+            current = []
+            i += 1
+            continue
+        current.append(char)
+        i += 1
+    fields.append("".join(current))
+    return fields
+
+
+def parse_policy_arn(text):
+    """The 6 fields (``arn``, partition, service, region, account, resource) of an ARN as a policy writes it.
+
+    ``None`` when ``text`` is not a syntactically valid ARN: it must start with ``arn:``, have six
+    fields, a valid partition (or a wildcard/variable there), a non-empty service and resource.
+    """
+    if not isinstance(text, str) or not text.startswith("arn:"):
+        return None
+    cached = _POLICY_ARN_CACHE.get(text)
+    if cached is not None:
+        return cached or None
+    fields = _parse_policy_arn(text)
+    _POLICY_ARN_CACHE[text] = fields or False
+    return fields
+
+
+def clear_cache():
+    _POLICY_ARN_CACHE.clear()
+
+
+def _parse_policy_arn(text):
+    fields = split_policy_arn(text)
+    if len(fields) != 6:
+        return None
+    partition, service, resource = fields[1], fields[2], fields[5]
+    if not service or not resource or not partition:
+        return None
+    if not PARTITION_RE.match(partition) and not _WILDCARD_RE.search(partition) and "${" not in partition:
+        return None
+    # Whitespace is only valid inside a policy variable's default value (``${aws:PrincipalTag/team, 'company-wide'}``).
+    if any(c.isspace() for c in (_VAR_RE.sub("", text) if "${" in text else text)):
+        return None
+    return fields

@@ -174,7 +174,7 @@ def _check_kms_key(errors, index, service, value, partition, region, account):
         return None
     if _full(KMS_KEY["key_id_pattern"], value):
         return KMS_KEY["key_arn_template"].format(partition=partition, region=region, account=account, key_id=value)
-    arn = re.fullmatch(r"arn:([a-z-]+):kms:(%s):(%s):key/(.+)" % (REGION_PATTERN, ACCOUNT_PATTERN), value)
+    arn = _arns.KMS_KEY_ARN_RE.fullmatch(value)
     if arn and _full(KMS_KEY["key_id_pattern"], arn.group(4)):
         if arn.group(1) != partition:
             errors.add(index, service, "kms_key", value, "is in partition %s, the role is in %s" % (arn.group(1), partition), allowed)

@@ -25,7 +25,6 @@ Plain data in and out:
 """
 
 import json
-import re
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,12 +35,13 @@ try:
 except ImportError:  # the module that calls read_policies reports a missing botocore
     BotoCoreError = ClientError = ()
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import apply_exceptions
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import blocking
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
 
-AWS_POLICY_RE = re.compile(r"^arn:(aws[a-z-]*):iam::aws:policy/(.+)$")
+AWS_POLICY_RE = _arns.AWS_POLICY_ARN_RE
 EXECUTION_POLICY = "service-role/AmazonECSTaskExecutionRolePolicy"
 EXECUTION_POLICY_ACTIONS = ("ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
                             "ecr:BatchGetImage", "logs:CreateLogStream", "logs:PutLogEvents")

@@ -25,6 +25,7 @@ and for a missing one the service's listing, to name the nearest existing name (
 
 import difflib
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import EXISTENCE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import _fill
@@ -92,7 +93,7 @@ def _matches(kind, name, values):
 
 
 def _arn(item):
-    return "arn:%s:%s:%s:%s:%s" % (item.get("partition") or "aws", item["service"], item["region"], item["account"], item["name"])
+    return _arns.arn(item.get("partition") or "aws", item["service"], item["region"], item["account"], item["name"])
 
 
 def _exists(item, call):

@@ -70,15 +70,15 @@ IAM_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 POLICY_NAME_RE = re.compile(r"^[\w+=,.@-]{1,128}$")
 PATH_RE = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
 DESCRIPTION_RE = re.compile(r"^[\t\n\r\x20-\x7e\xa1-\xff]{0,1000}\Z")
-POLICY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\x21-\x7e]+$")
-ROLE_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role(/([\x21-\x7e]*/)?)?([\w+=,.@-]{1,64})$")
+POLICY_ARN_RE = _arns.POLICY_ARN_RE
+ROLE_ARN_RE = _arns.ROLE_ARN_RE
 TAG_KEY_RE = re.compile(r"^[\w\s.:/=+@-]{1,128}$", re.UNICODE)
 TAG_VALUE_RE = re.compile(r"^[\w\s.:/=+@-]{0,256}$", re.UNICODE)
 SECRET_RE = re.compile(r"^(?=.{1,512}$)[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*(/\*)?$")
 PARAMETER_RE = re.compile(r"^/?(?=.{1,1011}$)[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(/\*)?$")
 KMS_KEY_ID_RE = re.compile(r"^(%s)$" % KMS_KEY["key_id_pattern"])
-KMS_KEY_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):kms:([a-z]{2,4}(-[a-z]+)+-\d{1,2}):(\d{12}):key/(%s)$" % KMS_KEY["key_id_pattern"])
-ECR_REPOSITORY_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):ecr:([a-z0-9-]+):(\d{12}):repository/(.+)$")
+KMS_KEY_ARN_RE = _arns.kms_key_arn_re(KMS_KEY["key_id_pattern"])
+ECR_REPOSITORY_ARN_RE = _arns.ECR_REPOSITORY_ARN_RE
 MAX_TAGS = 50
 #: The strings ``type: bool`` accepts (ansible's convert_bool), as ``-e name=value`` gives them.
 BOOLEAN_WORDS = dict([(word, True) for word in ("y", "yes", "on", "1", "true", "t")] + [(word, False) for word in ("n", "no", "off", "0", "false", "f")])

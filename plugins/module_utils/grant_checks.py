@@ -49,6 +49,7 @@ from itertools import repeat
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _escalation_methods as escalation
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _global_condition_keys as global_keys
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _scope_exceptions as scope_exceptions
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference as reference
 
 from collections.abc import Mapping
@@ -180,7 +181,7 @@ def _is_star_resource(resource):
     if resource.strip("*") == "":
         return True
     # arn: then five fields of only "*" (arn:*:*:*:*:*, arn:**:*:*:*:*).
-    return resource.startswith("arn:") and resource.count(":") == 5 and all(f and f.strip("*") == "" for f in resource[4:].split(":"))
+    return resource.startswith("arn:") and resource.count(":") == 5 and all(f and f.strip("*") == "" for f in _arns.split_policy_arn(resource)[1:])
 
 
 _GLOBS = {}
@@ -615,7 +616,7 @@ def _env_regexes(environment, other_environments):
 def _cross_environment(resource, env_res, name, ref, out):
     """CROSS_ENVIRONMENT when the resource's name has another environment as a component and not the role's own."""
     own, others = env_res
-    fields = reference.parse_arn(resource)
+    fields = _arns.parse_policy_arn(resource)
     text = fields[5] if fields is not None else resource
     if own is not None and own.search(text):
         return  # staging-load-test-fixtures, in staging: staging's own resource
@@ -819,7 +820,7 @@ def _check_statement(stmt, name, variables, denies, env_res, out, scope=(None, N
                 if granted:
                     stars.append(resource)
                 continue
-            if reference.parse_arn(resource) is None:
+            if _arns.parse_policy_arn(resource) is None:
                 out.append(_finding("INVALID_ARN", name, ref, None, resource,
                                     "%r is not \"*\" nor an ARN (arn:partition:service:region:account:resource)" % resource,
                                     "Write the full ARN, e.g. arn:aws:s3:::my-bucket/*, or \"*\" for actions that need it."))
@@ -888,7 +889,7 @@ def _check_statement(stmt, name, variables, denies, env_res, out, scope=(None, N
                     if _covers_some_type(arn, variables, any_account=False):
                         out.append(_finding("ACCOUNT_WIDE", name, ref, action, arn,
                                             "every action is allowed on %s, which is every resource of a type in account %s"
-                                            % (arn, reference.parse_arn(arn)[4]), _account_wide_fix(arn, scope[1])))
+                                            % (arn, _arns.parse_policy_arn(arn)[4]), _account_wide_fix(arn, scope[1])))
             continue
         if kind == "service":
             out.append(_finding("SERVICE_WILDCARD", name, ref, action, None,
@@ -946,7 +947,7 @@ def _check_statement(stmt, name, variables, denies, env_res, out, scope=(None, N
 def _covers_some_type(arn, variables, any_account=True):
     """True when ``arn`` is ``"*"`` in effect for some resource type of its service (for ``"Action": "*"``); with
     ``any_account=False``, every resource of a type in the ARN's account."""
-    fields = reference.parse_arn(arn)
+    fields = _arns.parse_policy_arn(arn)
     service = fields[2].lower()
     if _WILDCARD_RE.search(service) or "${" in service:
         return fields[5].strip("*?/:") == "" and (not any_account or fields[4].strip("*?") == "") and fields[4] != ""
@@ -960,14 +961,14 @@ _ACCOUNT_RE = re.compile(r"^\d{12}$")
 def _could_cover_account(arn):
     """A cheap necessary condition for ACCOUNT_WIDE: a named account (not empty, not only wildcards) and a wildcard in the
     resource part. (An ARN whose account is any is RESOURCE_STAR's.)"""
-    fields = reference.parse_arn(arn)
+    fields = _arns.parse_policy_arn(arn)
     account = fields[4]
     return account != "" and account.strip("*?") != "" and ("*" in fields[5] or "?" in fields[5])
 
 
 def _account_wide_fix(arn, prefix):
     """Name the application's own resources: the ARN with the wildcard part replaced by the application's prefix."""
-    fields = reference.parse_arn(arn)
+    fields = _arns.parse_policy_arn(arn)
     head = reference._head(fields[5])  # pylint: disable=protected-access
     example = "%s:%s" % (":".join(fields[:5]), head + (prefix or "<application>-") + "*")
     return ("Name the application's own resources, e.g. %s (or list them one by one), or add a condition that requires a"
@@ -977,7 +978,7 @@ def _account_wide_fix(arn, prefix):
 
 def _cross_account(arn, account_id, name, ref, out):
     """CROSS_ACCOUNT when the ARN names a 12-digit account other than the role's."""
-    account = reference.parse_arn(arn)[4]
+    account = _arns.parse_policy_arn(arn)[4]
     if account == account_id or not _ACCOUNT_RE.match(account):
         return
     out.append(_finding("CROSS_ACCOUNT", name, ref, None, arn,
@@ -1014,7 +1015,7 @@ def _star_fix_text(scopable):
 
 def _could_cover(arn):
     """A cheap necessary condition for an ARN to be "*" in effect: a wildcard in its resource part or none at all."""
-    fields = reference.parse_arn(arn)
+    fields = _arns.parse_policy_arn(arn)
     # Without a wildcard in the resource part, only a type whose names are fixed text can be covered,
     # and then only if the account is any (or the type has none).
     return "*" in fields[5] or "?" in fields[5] or fields[4].strip("*?") == ""
@@ -1057,7 +1058,7 @@ def _resource_star_in_effect(ref, name, action, kind, scopable, types, coverable
         if not any_account:
             out.append(_finding("ACCOUNT_WIDE", name, ref, action, arn,
                                 "%s is allowed on %s, which matches every %s of account %s"
-                                % (what, arn, " and every ".join(hit_types[:3]), reference.parse_arn(arn)[4]),
+                                % (what, arn, " and every ".join(hit_types[:3]), _arns.parse_policy_arn(arn)[4]),
                                 _account_wide_fix(arn, account_prefix)))
             continue
         out.append(_finding("RESOURCE_STAR", name, ref, action, arn,
@@ -1200,7 +1201,7 @@ def _own_user_only(resources):
     if not resources:
         return False
     for resource in resources:
-        fields = reference.parse_arn(resource)
+        fields = _arns.parse_policy_arn(resource)
         if fields is None or fields[2].lower() != "iam" or not _OWN_USER_RE.match(fields[5]) or fields[5].count("${") != 1:
             return False
     return True

@@ -31,14 +31,10 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - cerpac.ecs_iam.read_only
+  - cerpac.ecs_iam.read_only.no_diff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-attributes:
-  diff_mode:
-    description: Nothing changes, so there is nothing to show.
-    support: none
 notes:
   - IAM permissions needed are C(iam:ListRoles), C(iam:GetRole), C(iam:ListAttachedRolePolicies), C(iam:ListRolePolicies),
     C(iam:GetRolePolicy), C(iam:ListInstanceProfilesForRole) and C(sts:GetCallerIdentity), and with O(task_definitions)
@@ -159,29 +155,12 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
-from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
-from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_instance_profiles
-from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
-from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_policies
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_roles
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _live_role
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt import trusts_ecs_tasks
-
-
-@IAMErrorHandler.list_error_handler("get role policy")
-@AWSRetry.jittered_backoff()
-def get_iam_role_policy(client, role_name, policy_name):
-    return client.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
-
-
-@IAMErrorHandler.common_error_handler("get caller identity")
-@AWSRetry.jittered_backoff()
-def get_caller_identity(client):
-    return client.get_caller_identity()
 
 
 def matches(pattern, name):
@@ -190,27 +169,17 @@ def matches(pattern, name):
 
 
 def read_role(client, listed):
-    """One role in full: GetRole (tags, boundary), its attachments and each inline policy. None when it vanished."""
-    role = get_iam_role(client, listed["RoleName"])
-    if role is None:
+    """One role in full (_live_role.read_role: GetRole, its attachments, each inline policy, its instance profiles), in
+    the shape adopt_inventory reads. None when it vanished."""
+    live = _live_role.read_role(client, listed["RoleName"], policies=True, instance_profiles=True)
+    if live is None:
         return None
-    name = role["RoleName"]
-    names = list_iam_role_policies(client, name)
-    documents = [{"name": policy, "document": get_iam_role_policy(client, name, policy)} for policy in sorted(names)]
-    return {
-        "name": name,
-        "arn": role["Arn"],
-        "role_id": role.get("RoleId"),
-        "path": role.get("Path", "/"),
-        "description": role.get("Description") or None,
-        "max_session_duration": role.get("MaxSessionDuration", 3600),
-        "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
-        "tags": boto3_tag_list_to_ansible_dict(role.get("Tags") or []),
-        "trust_policy": role.get("AssumeRolePolicyDocument"),
-        "managed_policy_arns": sorted(policy["PolicyArn"] for policy in list_iam_role_attached_policies(client, name)),
-        "inline_policies": [policy for policy in documents if policy["document"] is not None],
-        "instance_profiles": sorted(profile["InstanceProfileName"] for profile in list_iam_instance_profiles(client, role=name)),
-    }
+    return dict(
+        live,
+        description=live["description"] or None,
+        max_session_duration=live["max_session_duration"] or 3600,
+        inline_policies=[{"name": name, "document": document} for name, document in live["inline_policies"].items()],
+    )
 
 
 def read_task_definitions(client):
@@ -237,9 +206,8 @@ def main():
                               supports_check_mode=True)
     pattern = module.params["name_pattern"]
     iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-    sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
+    partition, account_id = _live_role.caller_account(module)
     try:
-        identity = get_caller_identity(sts)
         roles, others = [], []
         for listed in sorted(list_iam_roles(iam), key=lambda item: item["RoleName"]):
             if not matches(pattern, listed["RoleName"]):
@@ -263,8 +231,8 @@ def main():
         changed=False,
         roles=roles,
         other_roles=others,
-        account_id=identity["Account"],
-        partition=identity["Arn"].split(":")[1],
+        account_id=account_id,
+        partition=partition,
         region=module.region,
     )
 

@@ -146,6 +146,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import client as aws_client
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._live_role import caller_account
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import candidates
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import classify
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import describe
@@ -154,8 +157,6 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import p
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import prune_steps
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._leftovers import still_prunable
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
-
-AWS_CONFIG = {"retries": {"mode": "standard", "max_attempts": 10}}
 
 
 @AWSRetry.jittered_backoff()
@@ -243,17 +244,16 @@ def main():
         if given.get("account_id"):
             account_id = str(given["account_id"])  # read once by the playbook in this run (playbooks/tasks/environment.yml)
         else:
-            sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff(), config=botocore.config.Config(**AWS_CONFIG))
-            account_id = sts.get_caller_identity(aws_retry=True)["Account"]
+            dummy, account_id = caller_account(module)
         if params["account_id"]:
             refusal = check_account(params["account_id"], account_id)
             if refusal:
                 module.fail_json(msg="leftovers of %s: %s" % (env, refusal), account_id=account_id)
-        client = module.client("iam", config=botocore.config.Config(**AWS_CONFIG))
+        client = aws_client(module, "iam")
         listed = candidates(_all(client, "list_roles", "Roles"), env, env_path, params["declared"])
         leftovers = []
         for role in listed:
-            if (role.get("Arn") or "").split(":")[4:5] != [account_id]:
+            if _arns.account_of(role.get("Arn")) != account_id:
                 continue  # not this account's role (cannot happen on AWS): never trusted
             leftover = classify(role, read_tags(client, role["RoleName"]), env, env_path)
             if leftover is not None:

@@ -260,14 +260,13 @@ except ImportError:
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
-from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
-from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
-from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_policies
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._live_role import caller_account
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._live_role import read_role
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._managed_policies import check_declarations as check_managed_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._managed_policies import read_policies as read_managed_policies
@@ -276,50 +275,13 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import c
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import drift_warnings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import ownership_problem
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import parse_arn
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_absent
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import role_arn
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import role_result
 
 # Roles read at once with O(roles): IAM answers each role's reads independently; a few at a time keeps under its
 # request rate (botocore's standard retries ride out the throttling that remains).
 READERS = 8
-
-
-@AWSRetry.jittered_backoff()
-def _get_role_policy(client, name, policy):
-    try:
-        return client.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
-    except is_boto3_error_code("NoSuchEntity"):
-        return None  # deleted since it was listed
-
-
-def read_role(client, name, with_policies):
-    """The live role in the shape _role_plan compares, or None. One call per attribute family, through amazon.aws's
-    IAM helpers (retries, and NoSuchEntity read as "missing")."""
-    role = get_iam_role(client, name)
-    if role is None:
-        return None
-    live = {
-        "arn": role["Arn"],
-        "path": role.get("Path", "/"),
-        "trust_policy": role.get("AssumeRolePolicyDocument"),
-        "description": role.get("Description"),
-        "max_session_duration": role.get("MaxSessionDuration"),
-        "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
-        "tags": boto3_tag_list_to_ansible_dict(role.get("Tags") or []),
-    }
-    if with_policies:
-        live["managed_policy_arns"] = sorted(policy["PolicyArn"] for policy in list_iam_role_attached_policies(client, name))
-        documents = dict((policy, _get_role_policy(client, name, policy)) for policy in list_iam_role_policies(client, name))
-        live["inline_policies"] = dict((policy, document) for policy, document in documents.items() if document is not None)
-    return live
-
-
-def caller_account(module):
-    identity = module.client("sts", retry_decorator=AWSRetry.jittered_backoff()).get_caller_identity(aws_retry=True)
-    return parse_arn(identity["Arn"])["partition"], identity["Account"]
 
 
 def duplicate_names(declarations):
@@ -354,7 +316,7 @@ def plan_many(module, client, declarations):
             + ". Give each application its own role name (ecs_task_role_project_id or the role name).")
     only = module.params["ownership_only"]
     with ThreadPoolExecutor(max_workers=min(READERS, len(declarations)) or 1) as pool:
-        lives = list(pool.map(lambda d: read_role(client, d["role_name"], not only and d.get("state", "present") == "present"), declarations))
+        lives = list(pool.map(lambda d: read_role(client, d["role_name"], policies=not only and d.get("state", "present") == "present"), declarations))
     caller = None
     given = module.params["caller"] or {}
     if given.get("account_id") and given.get("partition"):
@@ -365,8 +327,8 @@ def plan_many(module, client, declarations):
     for declaration, live in zip(declarations, lives):
         host = declaration.get("host")
         if live is not None:
-            arn = parse_arn(live["arn"])
-            partition, account_id = arn["partition"], arn["account"]
+            arn = _arns.parse(live["arn"])
+            partition, account_id = arn["partition"], arn["account_id"]
         elif caller is not None:
             partition, account_id = caller
         else:
@@ -422,11 +384,11 @@ def plan_one(module, client):
     params = module.params
     name = params["name"]
     present = params["state"] == "present"
-    live = read_role(client, name, with_policies=present)
+    live = read_role(client, name, policies=present)
     result = {"role_name": name}
     if live is not None:
-        arn = parse_arn(live["arn"])
-        result.update(partition=arn["partition"], account_id=arn["account"], role_arn=live["arn"])
+        arn = _arns.parse(live["arn"])
+        result.update(partition=arn["partition"], account_id=arn["account_id"], role_arn=live["arn"])
     elif present or params["expected_account_id"]:
         # Absent too: "no such role" must not be what another account's credentials get (a missing deployer, say).
         partition, account_id = caller_account(module)
@@ -459,7 +421,7 @@ def plan_one(module, client):
         except PlanError as e:
             module.fail_json(msg=str(e), **result)
         if live is None:
-            result["role_arn"] = role_arn(result["partition"], result["account_id"], params["path"], name)
+            result["role_arn"] = _arns.role_arn(result["partition"], result["account_id"], params["path"], name)
 
     for message in drift_warnings(name, plan, live, module.check_mode):
         module.warn(message)

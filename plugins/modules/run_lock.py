@@ -113,17 +113,14 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import client
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._run_lock import LockError
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._run_lock import acquire
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._run_lock import held_message
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._run_lock import parse_url
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._run_lock import read_holder
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._run_lock import release
-
-# botocore's retries, as every AWS call of the collection (docs/reliability.md).
-AWS_CONFIG = {"retries": {"mode": "standard", "max_attempts": 10}}
 
 
 def main():
@@ -146,8 +143,7 @@ def main():
     region, endpoint, dummy = get_aws_connection_info(module)
     result = {"bucket": bucket, "key": key, "changed": False, "connection": {"region": region, "endpoint_url": endpoint}}
     # Path-style requests: a bucket name with dots, or a local endpoint, cannot be a host name.
-    s3 = module.client("s3", retry_decorator=AWSRetry.jittered_backoff(),
-                       config=botocore.config.Config(s3={"addressing_style": "path"}, **AWS_CONFIG))
+    s3 = client(module, "s3", s3={"addressing_style": "path"})
     error = botocore.exceptions.ClientError
     try:
         if params["state"] == "released":

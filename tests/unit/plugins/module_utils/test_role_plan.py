@@ -10,10 +10,8 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import P
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import check_account
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import describe
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import ownership_problem
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import parse_arn
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_absent
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import role_arn
 
 TRUST = {
     "Version": "2012-10-17",
@@ -142,13 +140,6 @@ def test_account_guard(expected, actual, refused):
 )
 def test_partition_follows_the_region(region, partition):
     assert partition_for_region(region) == partition
-
-
-def test_arns():
-    assert role_arn("aws-cn", "123456789012", "/apps/", "r") == "arn:aws-cn:iam::123456789012:role/apps/r"
-    assert parse_arn("arn:aws-us-gov:iam::123456789012:role/r") == {
-        "partition": "aws-us-gov", "service": "iam", "region": "", "account": "123456789012", "resource": "role/r"}
-    assert parse_arn("not-an-arn") is None
 
 
 @pytest.mark.parametrize(
