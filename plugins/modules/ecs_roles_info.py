@@ -160,7 +160,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _live_role
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt import trusts_ecs_tasks
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_group import trusts_ecs_tasks
 
 
 def matches(pattern, name):

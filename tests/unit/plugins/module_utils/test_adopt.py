@@ -12,6 +12,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _adopt
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _adopt_inventory
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CATALOGUE
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import KMS_KEY
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
@@ -588,7 +589,7 @@ def test_the_execution_roles_path_is_carried_when_it_is_not_the_task_roles(task_
 def test_policies_reach_ansible_verbatim_even_with_jinja_delimiters(tmp_path, protect, monkeypatch):
     document = policy(allow("s3:GetObject", UPLOADS + "/{{ 6 * 7 }}/*", {"StringEquals": {"s3:ExistingObjectTag/x": "{{ 'a' | upper }}"}}))
     if not protect:  # the control: what Ansible does with the same text, unprotected
-        monkeypatch.setattr(_adopt, "_protect", lambda value: value)
+        monkeypatch.setattr(_adopt_inventory, "_protect", lambda value: value)
     path = tmp_path / "app.yml"
     path.write_text(_adopt.yaml_text([], {"ecs_task_role_policies": [{"name": "odd", "document": document}]}))
     # As Ansible reads host_vars (ansible.builtin.host_group_vars), then templates a variable.
