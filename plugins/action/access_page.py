@@ -12,12 +12,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import tempfile
 
-from ansible.module_utils.common.text.converters import to_bytes, to_text
-from ansible.plugins.action import ActionBase
+from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._access_page import access_page, input_errors
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import write_atomically
 
 ARGUMENT_SPEC = dict(
     environment=dict(type="str", required=True),
@@ -37,23 +37,6 @@ def _read(path):
         return None
 
 
-def _write(path, text):
-    """Replace the file in one step (a reader never sees half a page); keep the mode of a file already there."""
-    folder = os.path.dirname(path) or "."
-    os.makedirs(folder, exist_ok=True)
-    mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=".access-page-", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(to_bytes(text))
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def _applications_at_fault(applications, errors):
     """The names (or ``applications[N]`` when unnamed) of the applications an error of ``errors`` is about, in order."""
     at_fault = []
@@ -65,14 +48,11 @@ def _applications_at_fault(applications, errors):
     return at_fault
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         dest = args["dest"]
         result.update(changed=False, dest=dest)
 
@@ -97,7 +77,7 @@ class ActionModule(ActionBase):
         if not result["changed"] or self._task.check_mode:
             return result
         try:
-            _write(dest, page)
+            write_atomically(dest, page, ".access-page-")
         except OSError as error:
             result.update(failed=True, msg="cannot write the access page to dest=%r: %s; give a writable file path"
                                            % (dest, to_text(error)))

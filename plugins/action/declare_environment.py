@@ -16,7 +16,6 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.errors import AnsibleError
 from ansible.inventory.helpers import sort_groups
-from ansible.plugins.action import ActionBase
 from ansible.template import Templar
 from ansible.utils.vars import combine_vars
 from ansible.vars.plugins import get_vars_from_inventory_sources
@@ -30,6 +29,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems as format_role_problems
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
 
 ARGUMENT_SPEC = dict(
     group=dict(type="str", default="ecs_iam"),
@@ -50,11 +50,10 @@ def _load(loader, path):
     return dict(data or {})
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Declare and check the whole inventory's environment on the controller."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def _layers(self, vars_files):
         """(role defaults, play vars files, role vars) of the collection's roles, loaded once."""
@@ -155,10 +154,7 @@ class ActionModule(ActionBase):
         except ImportError:  # ansible-core before 2.19
             return text
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         if args["declared"] is not None:
             # The account guard of every role of the environment, once the caller's account is known.
             problems = check_caller(args["declared"], args["caller_account_id"] or "")

@@ -11,7 +11,6 @@ import json
 import os
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import ROLE_NAMES
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
@@ -19,6 +18,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import owned_variables
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
 
 ARGUMENT_SPEC = dict(
     role=dict(type="str", required=True, choices=list(ROLE_NAMES)),
@@ -83,16 +83,12 @@ def write_files(folder, files, check_mode, owned_pattern=("policy-", ".json")):
     return changed
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Check a role's inputs and settle its declaration on the controller."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         role = args["role"]
         host = task_vars.get("inventory_hostname")
         context = {

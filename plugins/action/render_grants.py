@@ -6,10 +6,10 @@
 """Action plugin for cerpac.ecs_iam.render_grants: renders grants by intent on the controller (pure computation, no
 module round trip). Documentation in plugins/modules/render_grants.py; the logic in module_utils/_grant_intents.py."""
 
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue import CHECK_EXCEPTIONS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_intents import render_grants
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
 
 ARGUMENT_SPEC = dict(
     grants=dict(type="list", elements="dict", required=True),
@@ -25,15 +25,12 @@ def check_exceptions_for(policies):
     return [dict(exception) for exception in CHECK_EXCEPTIONS if exception.get("policy") in names]
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Render grants into inline policies on the controller."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         trace = []
         policies, errors = render_grants(args["grants"], args["partition"], args["region"], args["account_id"], trace=trace)
         if errors:

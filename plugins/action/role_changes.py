@@ -7,9 +7,9 @@
 (changed, diff, drift warnings), on the controller. Documentation in plugins/modules/role_changes.py."""
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._managed_policies import accepted_lines
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
 
 ARGUMENT_SPEC = dict(
     plan=dict(type="dict", required=True),
@@ -19,15 +19,12 @@ KEYS = ("role_name", "role_arn", "exists", "account_id", "differences", "role_up
         "inline_policies_to_delete", "managed_policies_to_attach", "managed_policies_to_detach", "policy_writes", "live")
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Report this host's role changes from a role_plan result."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         plan = args["plan"]
         if "changed" not in plan or "role_name" not in plan:
             raise AnsibleActionFail("plan: expected one role's result from cerpac.ecs_iam.role_plan (its roles[<name>]), got keys %s"

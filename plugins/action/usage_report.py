@@ -13,13 +13,13 @@ __metaclass__ = type
 
 import json
 import os
-import tempfile
 
-from ansible.module_utils.common.text.converters import to_bytes, to_text
-from ansible.plugins.action import ActionBase
+from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_report as report_lib
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _usage_trail as trail_lib
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import write_atomically
 
 ARGUMENT_SPEC = dict(
     environment=dict(type="str", required=True),
@@ -35,22 +35,6 @@ ARGUMENT_SPEC = dict(
     host_vars_dir=dict(type="path"),
     dest=dict(type="path", required=True),
 )
-
-
-def _write(path, text):
-    """Replace the file in one step."""
-    folder = os.path.dirname(path) or "."
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".usage-", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(to_bytes(text))
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def _host_vars_text(folder, name, variable):
@@ -72,14 +56,11 @@ def _host_vars_text(folder, name, variable):
     return texts[0] if texts else None
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         result["changed"] = False
         apps = [{"name": app.get("name"), "roles": [role for role in app.get("roles") or [] if role]} for app in args["applications"]]
         try:
@@ -159,7 +140,7 @@ class ActionModule(ActionBase):
                     if entry.endswith(".yml") and os.path.join(stale, entry) not in files:
                         os.unlink(os.path.join(stale, entry))
             for path, text in sorted(files.items()):
-                _write(path, text)
+                write_atomically(path, text, ".usage-", mode=0o644)
         except OSError as error:
             result.update(failed=True, msg="cannot write the usage report into dest=%r: %s; give a writable folder" % (dest, to_text(error)))
             return result

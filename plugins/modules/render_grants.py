@@ -55,11 +55,7 @@ options:
         it must match O(region).
     type: str
 extends_documentation_fragment:
-  - cerpac.ecs_iam.read_only
-attributes:
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
+  - cerpac.ecs_iam.read_only.no_diff
 seealso:
   - module: amazon.aws.iam_policy
 """

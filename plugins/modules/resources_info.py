@@ -31,14 +31,10 @@ options:
     elements: dict
     required: true
 extends_documentation_fragment:
-  - cerpac.ecs_iam.read_only
+  - cerpac.ecs_iam.read_only.no_diff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-attributes:
-  diff_mode:
-    description: Nothing changes, so there is nothing to show.
-    support: none
 notes:
   - Needs the read permission of each call above on the resources, and the service's list permission (C(s3:ListAllMyBuckets),
     C(sqs:ListQueues)...) for the nearest name.

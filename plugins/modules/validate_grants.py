@@ -140,11 +140,7 @@ options:
       - warning
       - never
 extends_documentation_fragment:
-  - cerpac.ecs_iam.read_only
-attributes:
-  diff_mode:
-    support: none
-    description: There is nothing to compare.
+  - cerpac.ecs_iam.read_only.no_diff
 notes:
   - An identity policy attached inline to a role is assumed, so C(Principal) is malformed.
   - The findings are deterministic, deduplicated and sorted by policy, statement, code, action and resource.
