@@ -8,8 +8,9 @@
 Pure functions over plain data; nothing here calls AWS. This file runs the steps for each role and the whole
 environment (:func:`adopt`, :func:`adopt_role`, :func:`input_errors`); the steps live beside it: ``_adopt_group.py``
 (which roles, of which kind and application; shared constants), ``_adopt_intents.py`` (intents recovered from policies,
-each proven by rendering), ``_adopt_inventory.py`` (the inventory's YAML) and ``_adopt_report.py`` (the report). ``plugins/modules/ecs_roles_info.py`` reads the roles,
-``plugins/action/adopt_inventory.py`` writes what :func:`adopt` returns, ``docs/adopt.md`` explains the rules.
+each proven by rendering), ``_adopt_inventory.py`` (the inventory's YAML) and ``_adopt_report.py`` (the report).
+``plugins/modules/ecs_roles_info.py`` reads the roles, ``plugins/action/adopt_inventory.py`` writes what :func:`adopt`
+returns, ``docs/adopt.md`` explains the rules.
 
 A role is read as a mapping (what ``ecs_roles_info`` returns)::
 
@@ -91,7 +92,36 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_intents impo
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_intents import merge_grants
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_intents import undominated
 
-__all__ = ["adopt", "adopt_role", "bindings", "canonical_condition", "ecs_trust_statements", "execution_policy_arn", "execution_scope", "group_roles", "input_errors", "inventory_texts", "merge_grants", "policy_size", "policy_triples", "recover_grants", "recover_startup_secrets", "report_json", "report_markdown", "reserved_policy_name", "role_kind", "source_regions", "startup_secrets_policy", "statement_triples", "trust_changes", "trust_policy", "trusts_ecs_tasks", "undominated", "why_not_movable", "yaml_text"]
+__all__ = [
+    "adopt",
+    "adopt_role",
+    "bindings",
+    "canonical_condition",
+    "ecs_trust_statements",
+    "execution_policy_arn",
+    "execution_scope",
+    "group_roles",
+    "input_errors",
+    "inventory_texts",
+    "merge_grants",
+    "policy_size",
+    "policy_triples",
+    "recover_grants",
+    "recover_startup_secrets",
+    "report_json",
+    "report_markdown",
+    "reserved_policy_name",
+    "role_kind",
+    "source_regions",
+    "startup_secrets_policy",
+    "statement_triples",
+    "trust_changes",
+    "trust_policy",
+    "trusts_ecs_tasks",
+    "undominated",
+    "why_not_movable",
+    "yaml_text",
+]
 
 # ---------------------------------------------------------------------------------------------------------------
 # One role: what the inventory declares, what the first deploy changes, what the gate says

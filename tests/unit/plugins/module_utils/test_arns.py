@@ -89,9 +89,10 @@ def arn_handling(source):
               if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
     for index, token in enumerate(tokens):
         text = token.string
-        if token.type == tokenize.STRING or text.startswith(("f\"", "f'", "rf\"", "fr\"", "rf'", "fr'")) or getattr(tokenize, "FSTRING_START", None) == token.type:
+        fstring_start = getattr(tokenize, "FSTRING_START", None) == token.type  # Python 3.12+: an f-string is several tokens
+        if token.type == tokenize.STRING or fstring_start:
             body = re.sub(r"^[rRbBuUfF]*('''|\"\"\"|'|\")", "", text)
-            if getattr(tokenize, "FSTRING_START", None) == token.type:
+            if fstring_start:
                 body = tokens[index + 1].string if index + 1 < len(tokens) else ""
                 if body.startswith("arn:"):
                     found.add(token.start[0])

@@ -27,7 +27,8 @@ ATTACHED = ("list_attached_role_policies", {"AttachedPolicies": [{"PolicyName": 
                                                                   {"PolicyName": "a", "PolicyArn": "arn:aws:iam::aws:policy/a"}]},
             {"RoleName": NAME})
 INLINE = ("list_role_policies", {"PolicyNames": ["grants-sqs", "gone"]}, {"RoleName": NAME})
-GET_POLICY = ("get_role_policy", {"RoleName": NAME, "PolicyName": "grants-sqs", "PolicyDocument": json.dumps(DOC)}, {"RoleName": NAME, "PolicyName": "grants-sqs"})
+GET_POLICY = ("get_role_policy", {"RoleName": NAME, "PolicyName": "grants-sqs", "PolicyDocument": json.dumps(DOC)},
+              {"RoleName": NAME, "PolicyName": "grants-sqs"})
 GONE = ("get_role_policy", NO_SUCH, {"RoleName": NAME, "PolicyName": "gone"})
 PROFILES = ("list_instance_profiles_for_role", {"InstanceProfiles": [{
     "Path": "/", "InstanceProfileName": "p", "InstanceProfileId": "AIPAEXAMPLEEXAMPLE01", "Arn": "arn:aws:iam::123456789012:instance-profile/p",
