@@ -24,6 +24,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._grant_catalogue im
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _role_declaration
 
+
 ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 POLICY_VERSION = "2012-10-17"
 TRUST_SID = "EcsTasksAssumeRole"
@@ -86,7 +87,6 @@ PARAMETER_PATTERN = _role_declaration.PARAMETER_RE.pattern[1:-1]
 _PLACEHOLDER_RE = re.compile(r"(\{[a-z_]+\})")
 #: What the placeholders of the catalogue's ARN templates that name a place can hold.
 _PLACE_PATTERNS = {"region": REGION_PATTERN, "account": ACCOUNT_PATTERN}
-
 
 
 # ---------------------------------------------------------------------------------------------------------------

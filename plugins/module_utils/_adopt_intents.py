@@ -43,6 +43,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_group import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_group import load_document
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_group import statements_of
 
+
 # ---------------------------------------------------------------------------------------------------------------
 # Permissions as data
 # ---------------------------------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ except ImportError:  # only rendering the inventory's YAML needs it; ansible-cor
     yaml = None
 
 
-
 #: What Ansible would template in a string (written !unsafe so policies stay verbatim).
 _JINJA_RE = re.compile(r"\{\{|\{%|\{#")
 

@@ -15,6 +15,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_group import TASK
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._adopt_inventory import yaml_text
 
+
 def _md(text):
     return str(text).replace("|", "\\|")
 

@@ -23,8 +23,9 @@ ROLE = {"Path": "/ecs/staging/", "RoleName": NAME, "RoleId": "AROAEXAMPLEEXAMPLE
 NO_SUCH = ("NoSuchEntity", "The role with name %s cannot be found." % NAME)
 
 GET_ROLE = ("get_role", {"Role": ROLE}, {"RoleName": NAME})
-ATTACHED = ("list_attached_role_policies", {"AttachedPolicies": [{"PolicyName": "b", "PolicyArn": "arn:aws:iam::123456789012:policy/b"},
-                                                                  {"PolicyName": "a", "PolicyArn": "arn:aws:iam::aws:policy/a"}]},
+ATTACHED = ("list_attached_role_policies",
+            {"AttachedPolicies": [{"PolicyName": "b", "PolicyArn": "arn:aws:iam::123456789012:policy/b"},
+                                  {"PolicyName": "a", "PolicyArn": "arn:aws:iam::aws:policy/a"}]},
             {"RoleName": NAME})
 INLINE = ("list_role_policies", {"PolicyNames": ["grants-sqs", "gone"]}, {"RoleName": NAME})
 GET_POLICY = ("get_role_policy", {"RoleName": NAME, "PolicyName": "grants-sqs", "PolicyDocument": json.dumps(DOC)},
