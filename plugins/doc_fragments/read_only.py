@@ -20,8 +20,11 @@ attributes:
     details: The module never changes anything; C(changed) reports a finding, never a change it made.
 """
 
-    # The same, for a module with nothing to show in diff mode (cerpac.ecs_iam.read_only.no_diff).
-    NO_DIFF = DOCUMENTATION + r"""  diff_mode:
+    # Beside it, for a module with nothing to show in diff mode (cerpac.ecs_iam.read_only.no_diff).
+    NO_DIFF = r"""
+options: {}
+attributes:
+  diff_mode:
     description: Nothing changes, so there is nothing to show.
     support: none
 """

@@ -31,6 +31,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - cerpac.ecs_iam.read_only
   - cerpac.ecs_iam.read_only.no_diff
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -55,6 +55,7 @@ options:
         it must match O(region).
     type: str
 extends_documentation_fragment:
+  - cerpac.ecs_iam.read_only
   - cerpac.ecs_iam.read_only.no_diff
 seealso:
   - module: amazon.aws.iam_policy

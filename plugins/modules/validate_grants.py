@@ -140,6 +140,7 @@ options:
       - warning
       - never
 extends_documentation_fragment:
+  - cerpac.ecs_iam.read_only
   - cerpac.ecs_iam.read_only.no_diff
 notes:
   - An identity policy attached inline to a role is assumed, so C(Principal) is malformed.
