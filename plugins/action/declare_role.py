@@ -17,8 +17,10 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import entry_point_options
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import owned_variables
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import spec_errors
 
 ARGUMENT_SPEC = dict(
     role=dict(type="str", required=True, choices=list(ROLE_NAMES)),
@@ -89,9 +91,29 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
+    def _spec_values(self, role, inputs, task_vars):
+        """The role's inputs as ansible-core's role argument validation reads them: each option's variable, templated
+        (a bad value reaches the validator as given, before any ``| bool`` of the role's vars), else the value in
+        ``inputs`` (declare_role called outside the role)."""
+        values = dict(inputs)
+        values.update(self._templar.template(dict((name, task_vars[name]) for name in entry_point_options(role) if name in task_vars)))
+        return values
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
+        # Every entry point takes main's options and meta/argument_specs.yml declares them once, on main: validate them
+        # here, for whichever entry point called, as ansible-core validates an entry point's own options, and first, as
+        # ansible-core does at the start of the role (a bad required_role_arns is the role's input before it is ours).
+        role = self._task.args.get("role")
+        if role in ROLE_NAMES:
+            inputs = self._task.args.get("inputs")
+            errors = spec_errors(role, self._spec_values(role, inputs if isinstance(inputs, dict) else {}, task_vars))
+            if errors:
+                result.update(failed=True, argument_errors=errors,
+                              msg="host %s, %s: validation of arguments failed (roles/%s/meta/argument_specs.yml), nothing was changed in AWS:\n%s"
+                              % (task_vars.get("inventory_hostname"), role, role, "\n".join("- " + error for error in errors)))
+                return result
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         role = args["role"]
         host = task_vars.get("inventory_hostname")
