@@ -99,21 +99,30 @@ class ActionModule(ActionBase):
         values.update(self._templar.template(dict((name, task_vars[name]) for name in entry_point_options(role) if name in task_vars)))
         return values
 
+    def _spec_refusal(self, task_vars):
+        """``{failed, msg, argument_errors}`` when the role's variables do not conform to the options of its ``main``
+        entry point (meta/argument_specs.yml), else ``None``. Every entry point takes those options, declared once on
+        ``main``: they are validated here for whichever entry point called, as ansible-core validates an entry point's
+        own options, and before this task's own arguments, as ansible-core does at the start of the role (a bad
+        ``ecs_deployer_passrole_required_role_arns`` is the role's input before it is ``required_role_arns``)."""
+        role = self._task.args.get("role")
+        if role not in ROLE_NAMES:
+            return None
+        inputs = self._task.args.get("inputs")
+        errors = spec_errors(role, self._spec_values(role, inputs if isinstance(inputs, dict) else {}, task_vars))
+        if not errors:
+            return None
+        return dict(failed=True, argument_errors=errors,
+                    msg="host %s, %s: validation of arguments failed (roles/%s/meta/argument_specs.yml), nothing was changed in AWS:\n%s"
+                    % (task_vars.get("inventory_hostname"), role, role, "\n".join("- " + error for error in errors)))
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
-        # Every entry point takes main's options and meta/argument_specs.yml declares them once, on main: validate them
-        # here, for whichever entry point called, as ansible-core validates an entry point's own options, and first, as
-        # ansible-core does at the start of the role (a bad required_role_arns is the role's input before it is ours).
-        role = self._task.args.get("role")
-        if role in ROLE_NAMES:
-            inputs = self._task.args.get("inputs")
-            errors = spec_errors(role, self._spec_values(role, inputs if isinstance(inputs, dict) else {}, task_vars))
-            if errors:
-                result.update(failed=True, argument_errors=errors,
-                              msg="host %s, %s: validation of arguments failed (roles/%s/meta/argument_specs.yml), nothing was changed in AWS:\n%s"
-                              % (task_vars.get("inventory_hostname"), role, role, "\n".join("- " + error for error in errors)))
-                return result
+        refused = self._spec_refusal(task_vars)
+        if refused:
+            result.update(refused)
+            return result
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         role = args["role"]
         host = task_vars.get("inventory_hostname")
