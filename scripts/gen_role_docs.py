@@ -1,8 +1,10 @@
 """Generate each role's README.md (roles/<role>/README.md) from its meta/argument_specs.yml, the one source.
 
-The README has the role's description, one variable table per entry point (what an entry point adds to `main`, or its
-own table when it differs), and an example from EXAMPLES below. `ansible-doc -t role cerpac.ecs_iam.<role>` shows the
-same specs.
+The README has the role's description, an example from EXAMPLES below, the variable table of `main` and, for each other
+entry point, its description and the table of what it adds: every entry point takes main's options, which the specs
+declare once, on `main` (plugins/plugin_utils/_role_specs.py validates them for every entry point).
+`ansible-doc -t role cerpac.ecs_iam.<role>` shows the same specs. DETAILS links the page that explains a role's options
+in depth (docs/roles.md for the two ECS roles, whose shared options it explains once).
 
     python scripts/gen_role_docs.py           # rewrite
     python scripts/gen_role_docs.py --check   # exit 1 when a role's README.md is out of date
@@ -78,6 +80,12 @@ declaration (`<role>_outputs`), and it refuses any other caller.""",
 }
 
 
+DETAILS = {
+    "ecs_task_role": "Each option in depth, once for the options it shares with `ecs_task_execution_role`: [docs/roles.md](../../docs/roles.md).",
+    "ecs_task_execution_role": "Each option in depth, once for the options it shares with `ecs_task_role`: [docs/roles.md](../../docs/roles.md).",
+}
+
+
 def plain(text):
     """Ansible doc markup to Markdown: C(x), V(x), O(x) become `x`."""
     def code(match):
@@ -112,8 +120,8 @@ def default(option):
     if "default" not in option:
         return ""
     value = option["default"]
-    if isinstance(value, str) and "{{" in value:
-        return "computed (see description)"
+    if isinstance(value, str) and "{{" in value:  # a template the role's defaults/main.yml computes: shown as written
+        return "`" + " ".join(value.split()).replace("|", "\\|") + "`"
     return f"`{yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}`"
 
 
@@ -134,18 +142,15 @@ def readme(role):
     for text in paragraphs(main.get("description", [])):
         lines += [f"- {text}"]
     lines += ["", "## Example", "", EXAMPLES[role], "", "## Variables", ""]
-    main_options = main.get("options", {})
+    if role in DETAILS:
+        lines += [DETAILS[role], ""]
     for entry, spec in specs.items():
-        options = spec.get("options", {})
-        lines.append(f"### Entry point `{entry}`")
-        lines.append("")
+        options = spec.get("options") or {}
+        lines += [f"### Entry point `{entry}`", ""]
         if entry != "main":
-            lines += [" ".join(paragraphs(spec.get("description", spec.get("short_description", "")))), ""]
-            added = {name: option for name, option in options.items() if main_options.get(name) != option}
-            if set(options) - set(added) == set(main_options):
-                lines.append("The same variables as `main`" + (", plus:" if added else "."))
-                lines.append("")
-                options = added
+            lines += [f"{plain(spec['short_description'])}. " + " ".join(paragraphs(spec.get("description", []))), ""]
+            if options:
+                lines += ["Besides the variables of `main`:", ""]
         if options:
             lines += variables(options) + [""]
     return "\n".join(lines).rstrip() + "\n"

@@ -16,8 +16,10 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import entry_point_options
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import owned_variables
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import spec_errors
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
 
 ARGUMENT_SPEC = dict(
@@ -87,6 +89,40 @@ class ActionModule(ControllerAction):
     """Check a role's inputs and settle its declaration on the controller."""
 
     ARGUMENT_SPEC = ARGUMENT_SPEC
+
+    def _spec_values(self, role, inputs, task_vars):
+        """The role's inputs as ansible-core's role argument validation reads them: each option's variable, templated
+        (a bad value reaches the validator as given, before any ``| bool`` of the role's vars), else the value in
+        ``inputs`` (declare_role called outside the role)."""
+        values = dict(inputs)
+        values.update(self._templar.template(dict((name, task_vars[name]) for name in entry_point_options(role) if name in task_vars)))
+        return values
+
+    def _spec_refusal(self, task_vars):
+        """``{failed, msg, argument_errors}`` when the role's variables do not conform to the options of its ``main``
+        entry point (meta/argument_specs.yml), else ``None``. Every entry point takes those options, declared once on
+        ``main``: they are validated here for whichever entry point called, as ansible-core validates an entry point's
+        own options, and before this task's own arguments, as ansible-core does at the start of the role (a bad
+        ``ecs_deployer_passrole_required_role_arns`` is the role's input before it is ``required_role_arns``)."""
+        role = self._task.args.get("role")
+        if role not in ROLE_NAMES:
+            return None
+        inputs = self._task.args.get("inputs")
+        errors = spec_errors(role, self._spec_values(role, inputs if isinstance(inputs, dict) else {}, task_vars))
+        if not errors:
+            return None
+        return dict(failed=True, argument_errors=errors,
+                    msg="host %s, %s: validation of arguments failed (roles/%s/meta/argument_specs.yml), nothing was changed in AWS:\n%s"
+                    % (task_vars.get("inventory_hostname"), role, role, "\n".join("- " + error for error in errors)))
+
+    def run(self, tmp=None, task_vars=None):
+        # The role's variables against main's argument spec first, before this task's own arguments (see _spec_refusal).
+        refused = self._spec_refusal(task_vars or {})
+        if refused:
+            result = super(ControllerAction, self).run(tmp, task_vars)
+            result.update(refused)
+            return result
+        return super(ActionModule, self).run(tmp, task_vars)
 
     def act(self, args, result, task_vars):
         role = args["role"]

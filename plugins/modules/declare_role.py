@@ -14,6 +14,9 @@ description:
     path, tags, policy names, secrets, ...), renders the grants by intent, builds every policy document (the trust
     policy with its confused-deputy conditions, the execution role's start-up secrets policy, the deployer's PassRole
     policy) and proves each inline policy least-privilege with the checks of M(cerpac.ecs_iam.validate_grants).
+  - First validates the role's variables against the options of the role's C(main) entry point in its
+    C(meta/argument_specs.yml), with ansible-core's argument spec validator and its messages. Every entry point of
+    the roles takes those options, declared once on C(main), so they are validated whichever entry point runs.
   - Fails with one line per problem, naming the host, the role, the field, the value and the fix. Makes no AWS call,
     so that a bad input on any application stops a run before anything is changed.
   - Returns the declaration, which the roles publish as the fact C(<role>_outputs) (for example

@@ -5,14 +5,23 @@
 
 """The collection's own role argument specs, read on the controller by the action plugins.
 
-``role_inputs(role)`` is the set of a role's input names over all its entry points (``meta/argument_specs.yml``):
-the one list the unknown-variable check compares with, so that a new input needs no second list.
+Every entry point of the collection's roles takes the options of ``main``: ``meta/argument_specs.yml`` declares
+them once, on ``main``, and another entry point lists only the options it adds (``render``: the folder), so that
+``ansible-doc -t role`` shows each option once. ``entry_point_options(role, entry_point)`` is what an entry point
+takes; ``spec_errors(role, values)`` validates values against ``main``'s options as ansible-core validates an entry
+point's own options (the same ``ArgumentSpecValidator``, the same messages), which ``declare_role`` runs for every
+entry point, so that every option is validated wherever the role is entered.
+``role_inputs(role)`` is the set of a role's input names over all its entry points: the one list the
+unknown-variable check compares with, so that a new input needs no second list.
 ``owned_variables()`` maps every variable prefix the collection owns to the names it knows under it.
 """
 
+import copy
 import os
 
 import yaml
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 _COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _CACHE = {}
@@ -27,11 +36,44 @@ def role_specs(role):
     return _CACHE[role]
 
 
+def entry_point_options(role, entry_point="main"):
+    """The options ``entry_point`` of ``role`` takes: ``main``'s, plus those it declares itself."""
+    specs = role_specs(role)
+    options = dict(specs["main"].get("options") or {})
+    if entry_point != "main":
+        options.update(specs[entry_point].get("options") or {})
+    return options
+
+
+def _validation_spec(options):
+    """``options`` without their ``default``: the role's defaults/main.yml gives every value, and a documented default
+    such as ``{{ [ecs_task_role_region] }}`` is a template, not a value to type-check."""
+    spec = {}
+    for name, option in options.items():
+        option = dict((key, copy.deepcopy(value)) for key, value in option.items() if key != "default")
+        if option.get("options"):
+            option["options"] = _validation_spec(option["options"])
+        spec[name] = option
+    return spec
+
+
+def spec_errors(role, values):
+    """The messages of ansible-core's ``ArgumentSpecValidator`` for ``values`` (``{input name: value}``, templated)
+    against ``main``'s options of ``role``; ``[]`` when they conform. Names that are not options are left out (the
+    unknown-variable check of declare_role reports them), and so are ``None`` values (an input the inventory left
+    undefined), as ansible-core leaves out an undefined variable."""
+    if ("validator", role) not in _CACHE:
+        _CACHE[("validator", role)] = ArgumentSpecValidator(_validation_spec(entry_point_options(role)))
+    validator = _CACHE[("validator", role)]
+    given = dict((name, value) for name, value in values.items() if name in validator.argument_spec and value is not None)
+    return list(validator.validate(given).error_messages)
+
+
 def role_inputs(role):
     """Every input name of ``role``, whatever the entry point."""
     names = set()
-    for entry_point in role_specs(role).values():
-        names.update((entry_point.get("options") or {}).keys())
+    for entry_point in role_specs(role):
+        names.update(entry_point_options(role, entry_point))
     return sorted(names)
 
 

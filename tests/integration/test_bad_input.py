@@ -7,7 +7,9 @@ moto recorder proves that the whole run called nothing (every input is checked b
 before the first AWS call, and the account is given, so there is not even the caller-identity read).
 The options of each role are read from its meta/argument_specs.yml: an input without a row fails
 test_every_public_input_has_a_bad_input_row, and an input an entry point adds fails
-test_every_other_entry_point_input_has_a_bad_input_row, so a new input cannot arrive without one.
+test_every_other_entry_point_input_has_a_bad_input_row, so a new input cannot arrive without one. The options are
+declared once, on main, and every other entry point takes them: test_every_entry_point_validates_mains_options runs
+the rows the argument spec refuses through the other entry points too.
 Deploy-level refusal (one bad application stops the whole fleet) is the fleet tests' to prove, through deploy.yml.
 """
 
@@ -34,7 +36,8 @@ def argument_specs(role):
 
 
 def options_of(role, entry_point="main"):
-    return argument_specs(role)[entry_point]["options"]
+    """The options an entry point declares itself (each also takes main's: declare_role validates them for it)."""
+    return argument_specs(role)[entry_point].get("options") or {}
 
 
 # A valid call of each role that makes no AWS call when the role stops in its checks (the account is given, so no
@@ -373,6 +376,41 @@ def entry_point_rows(tmp_path):
     return rows
 
 
+def refused_by_the_spec(row):
+    """Whether ansible-core's validator, given main's options, refuses the row's inputs (defaults left out: the role's
+    defaults/main.yml gives every value)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
+
+    def spec(options):
+        return {name: {**{k: v for k, v in option.items() if k != "default"}, **({"options": spec(option["options"])} if "options" in option else {})}
+                for name, option in options.items()}
+
+    options = options_of(row.role)
+    inputs = {name: value for name, value in row.inputs.items() if name in options}
+    return bool(ArgumentSpecValidator(spec(options)).validate(inputs).error_messages)
+
+
+# Main's options are declared once, on main (ansible-core validates them at the start of main only); declare_role
+# validates them with the argument spec for every other entry point. Through `check` (the checks that converge, render
+# and verify run too): each input's wrong-type row and every row that the argument spec itself refuses, with
+# ansible-core's words; through each other entry point, a value that only the argument spec refuses.
+SPEC_ONLY = {"ecs_task_role": ("ecs_task_role_adopt", "maybe", ["bool"]),
+             "ecs_task_execution_role": ("ecs_task_execution_role_validate_fail_on", "always", ["error, warning, never"]),
+             "ecs_deployer_passrole": ("ecs_deployer_passrole_allow_any_account", "maybe", ["bool"])}
+
+
+def spec_rows(tmp_path):
+    rows = []
+    for role in ROLES:
+        rows += [dataclasses.replace(row, entry_point="check") for row in matrix(role)
+                 if row in type_rows(role) or refused_by_the_spec(row)]
+        field, value, words = SPEC_ONLY[role]
+        for entry_point in sorted(set(argument_specs(role)) - {"main", "check"}):
+            given = {f"{role}_render_dir": str(tmp_path / "rendered")} if entry_point == "render" else {}
+            rows.append(Row(role, field, {field: value, **given}, words, entry_point))
+    return rows
+
+
 # The private role that plans and writes: called by anything but the collection's two ECS roles, it refuses, naming
 # them, before its first AWS call.
 PRIVATE_ROW = Row("ecs_iam_internal", "cerpac.ecs_iam.ecs_iam_internal", {"_ecs_iam_internal_declaration_fact": "ecs_task_role_outputs"},
@@ -519,7 +557,7 @@ def bad_input(local_aws, tmp_path_factory):
     """Every row of this module in one ansible-playbook run against the moto server."""
     directory = tmp_path_factory.mktemp("bad-input")
     groups = {role: matrix(role) for role in ROLES}
-    groups.update(entry_points=entry_point_rows(directory), unknown=unknown_variable_rows(), private=[PRIVATE_ROW],
+    groups.update(entry_points=entry_point_rows(directory), spec=spec_rows(directory), unknown=unknown_variable_rows(), private=[PRIVATE_ROW],
                   validate_grants=validate_grants_rows(), base=base_rows())
     every = [row for rows in groups.values() for row in rows]
     calls, outcomes = run_rows(local_aws, directory, every)
@@ -541,6 +579,15 @@ def test_the_whole_matrix_makes_no_aws_call(bad_input):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_bad_input_is_refused_naming_the_field(role, bad_input):
     problems = problems_of(bad_input.rows[role], bad_input.outcomes[role])
+    assert not problems, "\n".join(problems)
+
+
+def test_every_entry_point_validates_mains_options(bad_input):
+    """The options are declared once, on main; every entry point still validates each of them with the argument spec."""
+    rows = bad_input.rows["spec"]
+    assert {row.field for row in rows if row.entry_point == "check"} >= set().union(*(options_of(role) for role in ROLES))
+    assert {(row.role, row.entry_point) for row in rows} == {(role, entry) for role in ROLES for entry in argument_specs(role) if entry != "main"}
+    problems = problems_of(rows, bad_input.outcomes["spec"])
     assert not problems, "\n".join(problems)
 
 
