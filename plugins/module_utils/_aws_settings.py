@@ -13,4 +13,3 @@ RETRY_SETTINGS = {"retries": {"mode": "standard", "max_attempts": 10}}
 def aws_config():
     """A fresh copy of the ``aws_config`` every AWS call of the collection passes (callers may change their copy)."""
     return {"retries": dict(RETRY_SETTINGS["retries"])}
-
