@@ -75,8 +75,9 @@ In the collection's playbooks its environment, project, account, region, path an
         ecs_deployer_passrole_policy_name: staging-ecs-passrole
 ```""",
     "ecs_iam_internal": """\
-Internal use only: the collection's `ecs_task_role` and `ecs_task_execution_role` include it after publishing their
-declaration (`<role>_outputs`), and it refuses any other caller.""",
+Internal use only: each entry point of the collection's `ecs_task_role` and `ecs_task_execution_role` is one import of
+it with explicit values (`_ecs_iam_internal_kind: task`, `_ecs_iam_internal_inputs: "{{ _ecs_task_role_inputs }}"`);
+its `main` refuses any other caller.""",
 }
 
 

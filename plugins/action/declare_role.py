@@ -15,6 +15,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import ROLE_NAMES
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_writes import declaration_current
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils.grant_checks import format_finding
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import entry_point_options
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
@@ -25,11 +26,13 @@ from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import
 ARGUMENT_SPEC = dict(
     role=dict(type="str", required=True, choices=list(ROLE_NAMES)),
     inputs=dict(type="dict", required=True),
-    variables=dict(type="list", elements="str", default=[]),
+    variables=dict(type="list", elements="str"),
     environment=dict(type="str", default=""),
     caller_account_id=dict(type="str", default=""),
     required_role_arns=dict(type="list", elements="str", default=[]),
     render_dir=dict(type="str"),
+    published=dict(type="dict"),
+    published_inputs=dict(type="dict"),
 )
 
 
@@ -127,11 +130,19 @@ class ActionModule(ControllerAction):
     def act(self, args, result, task_vars):
         role = args["role"]
         host = task_vars.get("inventory_hostname")
+        if args["render_dir"] is None and declaration_current(args["published"], args["published_inputs"], args["inputs"]):
+            # Declared in this run from the same inputs (deploy.yml's check play): every check already passed.
+            result.update(changed=False, declaration=args["published"], needs_account=False)
+            return result
+        variables = args["variables"]
+        if variables is None:  # the variables of the task: its own prefix; the task role's also the collection's other prefixes
+            prefixes = tuple(owned_variables()) if role == "ecs_task_role" else (role + "_",)
+            variables = sorted(name for name in task_vars if name.startswith(prefixes))
         context = {
             "host": host,
             "environment": args["environment"],
             "caller_account_id": args["caller_account_id"],
-            "variables": args["variables"],
+            "variables": variables,
             "known_variables": role_inputs(role),
             # The task role, checked for every application, also refuses typos under the collection's other prefixes.
             "other_prefixes": dict((prefix, names) for prefix, names in owned_variables().items()

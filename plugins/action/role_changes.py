@@ -10,10 +10,12 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._managed_policies import accepted_lines
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_writes import write_calls
 
 ARGUMENT_SPEC = dict(
     plan=dict(type="dict", required=True),
     writes_follow=dict(type="bool", default=True),
+    declaration=dict(type="dict"),
 )
 KEYS = ("role_name", "role_arn", "exists", "account_id", "differences", "role_updates", "inline_policies_to_put",
         "inline_policies_to_delete", "managed_policies_to_attach", "managed_policies_to_detach", "policy_writes", "live")
@@ -36,6 +38,9 @@ class ActionModule(ControllerAction):
         for key in KEYS:
             if key in plan:
                 result[key] = plan[key]
+        if args["declaration"] is not None:
+            # The exact arguments of the writes that follow (none in check mode, for verify, or for a converged role).
+            result.update(write_calls(args["declaration"], plan, args["writes_follow"], bool(self._task.check_mode)))
         if plan.get("warnings") and args["writes_follow"]:
             result["warnings"] = list(plan["warnings"])
         # Findings of the role's managed policies accepted by an exception: said on every run, like the inline ones.

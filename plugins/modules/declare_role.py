@@ -41,9 +41,11 @@ options:
       - Names of the variables with the role's prefix that are defined, for example
         C(query('ansible.builtin.varnames', '^ecs_task_role_')). One that is not an input of the role is refused as a
         typo (a misspelt input would otherwise be silently ignored).
+      - Default - the task's variables with the role's prefix; for O(role=ecs_task_role), checked for every
+        application, also those with the collection's other prefixes (C(ecs_task_execution_role_),
+        C(ecs_deployer_passrole_), C(ecs_iam_)).
     type: list
     elements: str
-    default: []
   environment:
     description:
       - The environment that the playbook deploys (C(ecs_iam_env)). When set, the role's environment must be this one,
@@ -67,6 +69,15 @@ options:
         C(policy-<name>.json) per inline policy (C(passrole-policy.json) for the deployer's policy) - and remove policy
         files it no longer declares. Requires the account to be declared.
     type: str
+  published:
+    description:
+      - The declaration this task published earlier in the run (C(<role>_outputs)), with O(published_inputs), the inputs
+        it was made from. When those equal O(inputs) and it does not wait for the caller's account, it is returned
+        as it is, without checking again (the C(converge) entry point after the C(check) one). Not with O(render_dir).
+    type: dict
+  published_inputs:
+    description: The inputs O(published) was made from.
+    type: dict
 attributes:
   check_mode:
     description: Runs the same checks in check mode; files are not written.

@@ -28,6 +28,12 @@ options:
         drift warning (of what a write would do) is given; RV(differences) says what differs, in the present tense.
     type: bool
     default: true
+  declaration:
+    description:
+      - The role's declaration (M(cerpac.ecs_iam.declare_role)'s C(declaration)) that O(plan) compares with AWS.
+      - When given, RV(iam_role_calls) and RV(iam_policy_calls) hold the exact arguments of the M(amazon.aws.iam_role)
+        and M(amazon.aws.iam_policy) calls that converge the role, for the tasks that follow to pass through.
+    type: dict
 extends_documentation_fragment:
   - cerpac.ecs_iam.read_only
 attributes:
@@ -125,4 +131,23 @@ policy_writes:
   type: list
   elements: dict
   sample: [{"name": "grants-s3", "state": "present", "document": {"Version": "2012-10-17", "Statement": []}}]
+iam_role_calls:
+  description:
+    - The arguments of the M(amazon.aws.iam_role) call that converges the role to O(declaration) - none when nothing
+      of the role itself differs, in check mode, or without O(writes_follow); the deletion of an absent role that
+      exists. Only what a call must send - the boundary V("") only to remove one, the managed policies only when
+      the attachments differ; C(region) and C(aws_config) (botocore's standard retry mode, 10 attempts) included.
+  returned: when O(declaration) is given
+  type: list
+  elements: dict
+  sample: [{"name": "staging-cerpac-ecs-task-role", "state": "present", "tags": {}, "purge_tags": true}]
+iam_policy_calls:
+  description:
+    - The arguments of each M(amazon.aws.iam_policy) call that converges the role's inline policies - put the ones
+      missing or different, delete the ones not declared; none for an absent role, in check mode, or without
+      O(writes_follow).
+  returned: when O(declaration) is given
+  type: list
+  elements: dict
+  sample: [{"iam_type": "role", "iam_name": "staging-cerpac-ecs-task-role", "policy_name": "grants-s3", "state": "absent"}]
 """

@@ -413,7 +413,7 @@ def spec_rows(tmp_path):
 
 # The private role that plans and writes: called by anything but the collection's two ECS roles, it refuses, naming
 # them, before its first AWS call.
-PRIVATE_ROW = Row("ecs_iam_internal", "cerpac.ecs_iam.ecs_iam_internal", {"_ecs_iam_internal_declaration_fact": "ecs_task_role_outputs"},
+PRIVATE_ROW = Row("ecs_iam_internal", "cerpac.ecs_iam.ecs_iam_internal", {"_ecs_iam_internal_kind": "task", "_ecs_iam_internal_inputs": {}},
                   ["is internal to the collection", "only cerpac.ecs_iam.ecs_task_role and cerpac.ecs_iam.ecs_task_execution_role may call it"])
 
 

@@ -17,6 +17,9 @@ import pathlib
 import pytest
 import yaml
 
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_settings import aws_config
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_writes import write_calls
+
 from tests.support.fault_proxy import KINDS
 from tests.support.local_aws import is_write
 from tests.support.reliability import (LoggingFaultProxy, apply_directly, deploy_args, differences, leftovers, playbook_env, read_live,
@@ -234,9 +237,15 @@ def aws_tasks():
 
 
 def retry_settings(written, variables):
-    """The value of an aws_config as written: a mapping, or "{{ variable }}" naming one of the role's variables."""
+    """The value of an aws_config as written: a mapping, "{{ variable }}" naming one of the role's variables, the
+    collection's lookup, or "{{ item.aws_config }}" in the internal role's writes (role_changes computes each call)."""
     if isinstance(written, str) and written.strip().startswith("{{") and written.strip().endswith("}}"):
-        return variables.get(written.strip()[2:-2].strip())
+        expression = written.strip()[2:-2].strip()
+        if expression == "lookup('cerpac.ecs_iam.aws_config')":
+            return aws_config()
+        if expression == "item.aws_config":
+            return write_calls({"role_name": "r", "state": "absent", "region": "eu-west-1"}, {"exists": True})["iam_role_calls"][0]["aws_config"]
+        return variables.get(expression)
     return written
 
 
@@ -247,10 +256,11 @@ def test_the_retry_check_sees_the_aws_tasks():
     assert {("roles/ecs_iam_internal/tasks/main.yml", "cerpac.ecs_iam.role_plan"), ("roles/ecs_iam_internal/tasks/main.yml", "amazon.aws.iam_role"),
             ("roles/ecs_iam_internal/tasks/main.yml", "amazon.aws.iam_policy"), ("roles/ecs_deployer_passrole/tasks/main.yml", "amazon.aws.iam_policy"),
             ("roles/ecs_deployer_passrole/tasks/main.yml", "amazon.aws.iam_user_info"),
-            ("roles/ecs_task_role/tasks/account.yml", "amazon.aws.aws_caller_info")} <= modules
+            ("roles/ecs_iam_internal/tasks/main.yml", "amazon.aws.aws_caller_info")} <= modules
     assert not calls_aws("cerpac.ecs_iam.declare_role") and calls_aws("cerpac.ecs_iam.role_plan") and calls_aws("community.aws.iam_role")
     assert retry_settings(None, {}) != RETRIES
     assert retry_settings("{{ _x }}", {"_x": RETRIES}) == RETRIES
+    assert retry_settings("{{ _y }}", {"_x": RETRIES}) != RETRIES
 
 
 def without_retry_settings():
