@@ -19,6 +19,8 @@ no table is kept by hand here. The file is read directly (botocore is not import
 ``arn(partition, service, region, account, resource)``
     ``arn:<partition>:<service>:<region>:<account>:<resource>``.
 ``role_arn(partition, account, path, name)``, ``managed_policy_arn(partition, name, account="aws")``.
+``account_of(arn)``
+    the account field of an ARN, or ``None`` when the text is not an ARN.
 """
 
 import gzip
@@ -115,3 +117,12 @@ def role_arn(partition, account, path, name):
 def managed_policy_arn(partition, name, account="aws"):
     """A managed policy's ARN: AWS's own (``service-role/AmazonECSTaskExecutionRolePolicy``) or an account's."""
     return arn(partition, "iam", "", account, "policy/%s" % name)
+
+
+def account_of(text):
+    """The account field of an ARN (``arn:aws:iam::123456789012:user/ci`` -> ``123456789012``, ``aws`` for an AWS managed
+    policy), or ``None`` when ``text`` is not an ARN (not ``arn:<partition>:<service>:...`` with six fields)."""
+    parts = text.split(":", 5) if isinstance(text, str) else []
+    if len(parts) < 6 or parts[0] != "arn" or not parts[1].startswith("aws") or not parts[2]:
+        return None
+    return parts[4]
