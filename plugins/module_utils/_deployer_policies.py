@@ -14,7 +14,7 @@ the applications). ``cerpac.ecs_iam.deployer_policies`` makes the reads; these f
     naming no deployer are nobody's to write); ``problems``: one message per policy name declared twice with another
     content (each host's write would undo the other's).
 
-``plan(deployers, live, expected_account_id=None)`` -> ``(plans, problems)``
+``plan(deployers, live, expected_account_id=None, allow_any_account=False)`` -> ``(plans, problems)``
     ``live``: ``{(type, name): {"arn": ARN or None (no such deployer), "policies": {policy name: document}}}``, the
     documents of the declared policies the deployer holds (read once each). ``plans``:
     ``{type: {name: {"exists", "arn", "policies": {policy name: {"state", "write", "differences", "live", "policy_json"}}}}}``:
@@ -70,9 +70,12 @@ def _write(declaration, exists, live_document):
     return not same_document(live_document, declaration.get("document"))
 
 
-def plan(deployers, live, expected_account_id=None):
-    """What to write on each deployer; see the module's documentation."""
+def plan(deployers, live, expected_account_id=None, allow_any_account=False):
+    """What to write on each deployer; see the module's documentation. ``allow_any_account``: the inventory opted out
+    of the account guard (``ecs_deployer_passrole_allow_any_account``), so ``expected_account_id`` is not checked."""
     plans, problems = {}, []
+    if allow_any_account:
+        expected_account_id = None
     for (kind, name), policies in sorted(deployers.items()):
         found = live.get((kind, name)) or {}
         arn = found.get("arn")

@@ -35,6 +35,10 @@ options:
       - The account the deployers must belong to; a deployer found in another account is refused. Not checked when
         empty.
     type: str
+  allow_any_account:
+    description: Do not check O(expected_account_id) (the inventory opted out of declaring its account).
+    type: bool
+    default: false
   fail:
     description: Whether a missing deployer or one of another account fails the module; V(false) returns them in C(problems).
     type: bool
@@ -136,6 +140,7 @@ def main():
     argument_spec = dict(
         policies=dict(type="list", elements="dict", required=True),
         expected_account_id=dict(type="str"),
+        allow_any_account=dict(type="bool", default=False),
         fail=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -152,7 +157,7 @@ def main():
             module.fail_json_aws_error(e)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             module.fail_json_aws(e, msg="Unable to read the deployer's inline policies")
-    plans, problems = plan(deployers, live, module.params["expected_account_id"])
+    plans, problems = plan(deployers, live, module.params["expected_account_id"], module.params["allow_any_account"])
     if problems and module.params["fail"]:
         module.fail_json(msg="; ".join(problems), problems=problems, plans=plans)
     module.exit_json(changed=False, plans=plans, problems=problems)

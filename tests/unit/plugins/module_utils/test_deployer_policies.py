@@ -113,6 +113,17 @@ def test_each_policy_is_written_only_when_it_differs(declaration, live, write, d
         assert "policy_json" not in entry
 
 
+@pytest.mark.parametrize("allow_any_account, problems", [
+    (False, ["deployer role ci: the AWS credentials in use belong to account 210987654321, but the inventory declares account "
+             "123456789012: refusing to change anything. Use credentials for account 123456789012, or correct the account id in the inventory"]),
+    (True, []),  # the inventory opted out of the account guard
+])
+def test_allow_any_account_skips_the_account_guard(allow_any_account, problems):
+    deployers, dummy = group_declarations([declared("a")])
+    found = plan(deployers, {("role", "ci"): {"arn": "arn:aws:iam::210987654321:role/ci", "policies": {}}}, ACCOUNT, allow_any_account)[1]
+    assert found == problems
+
+
 @pytest.mark.parametrize("state, arn, expected, problems, write", [
     # A deployer that does not exist: refused while a policy must be on it; nothing to remove from it otherwise.
     ("present", None, None, ['ecs_deployer_passrole_role_name="ci": no such IAM role in this account. Create the deployer first (it '
