@@ -11,7 +11,6 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._deployer_policies 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
 
 ACCOUNT = "123456789012"
-DEPLOYER = {"type": "role", "name": "ci"}
 ARN = "arn:aws:iam::%s:role/ci" % ACCOUNT
 
 
@@ -19,9 +18,12 @@ def document(*hosts):
     return passrole_policy(["arn:aws:iam::%s:role/staging-%s-ecs-task-role" % (ACCOUNT, host) for host in hosts])
 
 
-def declared(host, state="present", deployer=DEPLOYER, name=None, policy=None):
+def declared(host, state="present", deployer="role ci", name=None, policy=None):
+    """A PassRole declaration; ``deployer``: "<type> <name>", or None for none."""
+    kind, dummy, deployer_name = (deployer or "").partition(" ")
     return {"role": "ecs_deployer_passrole", "host": host, "policy_name": name or "staging-%s-ecs-passrole" % host, "state": state,
-            "deployer": deployer, "document": (policy or document(host)) if state == "present" else None}
+            "deployer": {"type": kind, "name": deployer_name} if deployer else None,
+            "document": (policy or document(host)) if state == "present" else None}
 
 
 @pytest.mark.parametrize("arn, account", [
@@ -49,7 +51,7 @@ def test_account_of_an_arn(arn, account):
     # No deployer named: nobody's to write.
     ([declared("a", deployer=None)], {}, 0),
     # Two deployers: each its own.
-    ([declared("a"), declared("b", deployer={"type": "user", "name": "ci"})],
+    ([declared("a"), declared("b", deployer="user ci")],
      {("role", "ci"): ["staging-a-ecs-passrole"], ("user", "ci"): ["staging-b-ecs-passrole"]}, 0),
     # One policy name, two contents (or states): each host's write would undo the other's.
     ([declared("a", name="p"), declared("b", name="p")], {("role", "ci"): ["p"]}, 1),
@@ -145,7 +147,7 @@ def test_a_missing_deployer_or_another_accounts_is_refused(state, arn, expected,
 
 
 def test_a_missing_user_names_the_user_variable():
-    deployers, dummy = group_declarations([declared("a", deployer={"type": "user", "name": "ci"})])
+    deployers, dummy = group_declarations([declared("a", deployer="user ci")])
     dummy, problems = plan(deployers, {}, ACCOUNT)
     assert problems == ['ecs_deployer_passrole_user_name="ci": no such IAM user in this account. Create the deployer first (it is not '
                         'managed here), or correct the name']
