@@ -21,12 +21,13 @@ from ansible.utils.vars import combine_vars
 from ansible.vars.plugins import get_vars_from_inventory_sources
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import ENVIRONMENT_SETTINGS
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import PASSROLE_SETTINGS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_caller
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_environment
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import environment_passrole
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import settle_accounts
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import declare
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems as format_role_problems
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
@@ -136,12 +137,13 @@ class ActionModule(ControllerAction):
                 if problems and not in_play:  # a host of the play reports its own problems (its role's check)
                     application["problems"].append(format_role_problems(role, problems).replace("\n", " "))
                 application[kind] = declaration
-            application["deployer"] = value("ecs_iam_deployer | bool")
-            application["per_environment"] = value("ecs_iam_passrole_per_environment | bool")
-            application["passrole_inputs"] = value("_ecs_deployer_passrole_inputs")
+            # The inventory's own PassRole settings (inventory and extra vars, not the role's defaults): _environment decides the rest.
+            application["passrole"] = dict((variable, value(variable)) for variable in PASSROLE_SETTINGS
+                                           if variable in raw or variable in extra_vars)
+            application["deployer_names"] = dict((variable, value(variable)) for variable in
+                                                 ("ecs_deployer_passrole_role_name", "ecs_deployer_passrole_user_name"))
             application["env"] = value("ecs_iam_env | default('')")
-            # The name of its own PassRole policy when the environment has none (deploy.yml, verify.yml, render.yml).
-            application["passrole_policy_name"] = value("ecs_iam_env ~ '-' ~ ecs_iam_project_id ~ '-ecs-passrole'")
+            application["project_id"] = value("ecs_iam_project_id")
         except (AnsibleError, TypeError, ValueError, KeyError, AttributeError) as e:
             application["problems"].append("its variables cannot be templated: %s" % e)
         return application
@@ -185,26 +187,7 @@ class ActionModule(ControllerAction):
             if overridden and host is not None:
                 application["inventory_settings"] = self._inventory_settings(self._inventory_vars(inventory, self._loader, host), overridden, hostvars)
             applications.append(application)
-        passrole, deployer = None, None
-        first = next((a for a in applications if "passrole_inputs" in a), None)
-        if first is not None and (first["deployer"] or first["per_environment"]):
-            inputs = dict(first["passrole_inputs"])
-            passrole = {"role_paths": inputs.get("ecs_deployer_passrole_role_paths") or [],
-                        "role_arns": inputs.get("ecs_deployer_passrole_role_arns") or []}
-            role_name, user_name = inputs.get("ecs_deployer_passrole_role_name"), inputs.get("ecs_deployer_passrole_user_name")
-            if role_name or user_name:
-                deployer = {"type": "role" if role_name else "user", "name": role_name or user_name}
-        per_application, policy_names = {}, {}
-        if deployer and first is not None and not first["per_environment"]:
-            for application in applications:
-                if application.get("passrole_policy_name"):
-                    policy_names[application["host"]] = application["passrole_policy_name"]
-                arns = sorted(d["role_arn"] for d in (application.get("task"), application.get("execution"))
-                              if d and d.get("state") == "present" and d.get("role_arn"))
-                if arns:
-                    per_application[application["host"]] = passrole_policy(arns)
-        environment, problems = check_environment(applications, deployer=deployer, passrole=passrole, per_application=per_application,
-                                                  policy_names=policy_names)
+        environment, problems = check_environment(applications, passrole_policies=environment_passrole(applications, render=args["render"]))
         if problems:
             result.update(failed=True, msg=format_problems(problems), problems=problems, environment=environment)
             return result

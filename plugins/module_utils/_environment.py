@@ -48,6 +48,9 @@ import json
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import KNOWN_ENVIRONMENTS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import PLACEHOLDER_ACCOUNT
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import ROLE_ARN_RE
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_covers
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_policy
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import passrole_resources
 
 # Variables that belong to the environment, not to an application: given once for the inventory group (group_vars or
 # extra vars), never per host. The application's own ones (name, project id, state, grants, secrets...) may differ.
@@ -194,6 +197,100 @@ def passrole_quota_problem(documents, deployer):
             % (len(documents), total, deployer.get("name"), INLINE_QUOTA, deployer.get("type")))
 
 
+PASSROLE_SETTINGS = ("ecs_deployer_passrole_role_paths", "ecs_deployer_passrole_role_arns", "ecs_deployer_passrole_policy_name",
+                     "ecs_deployer_passrole_state")
+ENVIRONMENT_POLICY = "environment"  # the key of the environment's one PassRole policy in ``passrole["policies"]``
+
+
+def passrole_per_environment(role_paths, role_arns):
+    """Which PassRole mode the inventory chose: one policy for the environment (True) when it names the roles the
+    deployer may pass (an IAM path of the environment, or role ARNs), else one policy per application naming that
+    application's own roles (False)."""
+    return bool(role_paths or role_arns)
+
+
+def passrole_inputs(role_arns, policy_name, state, render_subdir, render):
+    """The inputs the playbooks give ``ecs_deployer_passrole`` for one policy, where render.yml writes it (under the
+    environment's folder) and whether it does."""
+    return {"ecs_deployer_passrole_role_arns": list(role_arns), "ecs_deployer_passrole_policy_name": policy_name,
+            "ecs_deployer_passrole_state": state, "render_subdir": render_subdir, "render": render}
+
+
+def present_role_arns(application):
+    """The ARNs of the application's roles that exist after the run (an absent role has nothing to pass)."""
+    return [d["role_arn"] for k, d in _roles_of(application) if d.get("state") == "present" and d.get("role_arn")]
+
+
+def environment_passrole(applications, render=False):
+    """The deployer's PassRole policies as the whole inventory declares them, every decision the playbooks take on them.
+
+    Each application gives ``passrole`` (the inventory's own values of :data:`PASSROLE_SETTINGS`, without the roles'
+    defaults: extra vars and inventory only), ``deployer_names`` (``ecs_deployer_passrole_role_name`` and ``_user_name``),
+    ``env`` and ``project_id``; the environment's settings are the first application's (:func:`differing_settings`
+    refuses any other value). Returns::
+
+        {"per_environment": bool, "deployer": {"type", "name"} or None,
+         "policies": {key: passrole_inputs(...)}, "hosts": {host: key},
+         "documents": {host: document} (per application, the policies of hosts with a role to pass),
+         "policy_names": {host: policy name} (per application),
+         "paths_and_arns": {"role_paths", "role_arns", "state"} the inventory gives, or None (neither a deployer nor a path)}
+
+    One policy for the environment (key ``environment``): the inventory's role ARNs, policy name (default
+    ``<env>-ecs-passrole``) and state (:func:`passrole_uncovered` checks it covers every role). One per application
+    (key: the host): its present roles, ``<env>-<project_id>-ecs-passrole``, absent when it has no role to pass.
+    ``render``: render.yml's, where the policy is always present (a per-application policy with no role is not written)."""
+    applications = [a for a in applications or [] if "passrole" in a]
+    first = applications[0] if applications else {}
+    settings = first.get("passrole") or {}
+    names = first.get("deployer_names") or {}
+    role_name, user_name = names.get("ecs_deployer_passrole_role_name") or "", names.get("ecs_deployer_passrole_user_name") or ""
+    deployer = {"type": "role" if role_name else "user", "name": role_name or user_name} if role_name or user_name else None
+    per_environment = passrole_per_environment(settings.get("ecs_deployer_passrole_role_paths"), settings.get("ecs_deployer_passrole_role_arns"))
+    found = {"per_environment": per_environment, "deployer": deployer, "policies": {}, "hosts": {}, "documents": {}, "policy_names": {},
+             "paths_and_arns": None}
+    if deployer or per_environment:
+        found["paths_and_arns"] = {"role_paths": settings.get("ecs_deployer_passrole_role_paths") or [],
+                                   "role_arns": settings.get("ecs_deployer_passrole_role_arns") or [],
+                                   "state": settings.get("ecs_deployer_passrole_state") or "present"}
+    if per_environment:
+        state = "present" if render else settings.get("ecs_deployer_passrole_state") or "present"
+        policy_name = settings.get("ecs_deployer_passrole_policy_name") or "%s-ecs-passrole" % first.get("env")
+        found["policies"][ENVIRONMENT_POLICY] = passrole_inputs(settings.get("ecs_deployer_passrole_role_arns") or [], policy_name, state,
+                                                                "", True)
+        found["hosts"] = dict((application["host"], ENVIRONMENT_POLICY) for application in applications)
+        return found
+    for application in applications:
+        host, arns = application["host"], present_role_arns(application)
+        policy_name = "%s-%s-ecs-passrole" % (application.get("env"), application.get("project_id"))
+        state = "present" if arns or render else "absent"
+        found["policies"][host] = passrole_inputs(arns, policy_name, state, "/" + host, bool(arns))
+        found["hosts"][host] = host
+        found["policy_names"][host] = policy_name
+        if arns:
+            found["documents"][host] = passrole_policy(sorted(arns))
+    return found
+
+
+def passrole_uncovered(passrole, applications):
+    """``[(host, role ARN)]``: each present role of the applications that one policy for the environment (``passrole``:
+    ``{"role_paths", "role_arns", "state"}``, the inventory's) does not cover; ``[]`` with one policy per application
+    (neither paths nor ARNs) or when the policy is removed (state absent)."""
+    paths, arns = (passrole or {}).get("role_paths") or [], (passrole or {}).get("role_arns") or []
+    if not passrole_per_environment(paths, arns) or (passrole or {}).get("state", "present") != "present":
+        return []
+    uncovered = []
+    for application in applications:
+        for kind, declaration in _roles_of(application):
+            arn = declaration.get("role_arn")
+            if declaration.get("state") != "present" or not arn:
+                continue
+            resources = passrole_resources(declaration.get("partition"), declaration.get("account_id"),
+                                           [path for path in paths if isinstance(path, str)], [a for a in arns if isinstance(a, str)])
+            if not passrole_covers(resources, arn):
+                uncovered.append((application["host"], arn))
+    return uncovered
+
+
 def _roles_of(application):
     for kind in ("task", "execution"):
         declaration = application.get(kind)
@@ -234,7 +331,8 @@ def environment_path(applications):
 
 def settle_accounts(environment, caller_account_id):
     """The environment once the caller's account is known: the placeholder account of roles whose inventory opted out of
-    declaring one (allow_any_account) becomes the caller's, in ``roles``, ``role_arns`` and ``account_id``."""
+    declaring one (allow_any_account) becomes the caller's, in ``roles``, ``role_arns``, ``account_id`` and the PassRole
+    policies' role ARNs (``passrole``)."""
     placeholder = ":%s:" % PLACEHOLDER_ACCOUNT
     settled = dict(environment or {})
     roles = []
@@ -248,6 +346,12 @@ def settle_accounts(environment, caller_account_id):
     settled["role_arns"] = [arn.replace(placeholder, ":%s:" % caller_account_id) for arn in settled.get("role_arns") or []]
     if str(settled.get("account_id")) == PLACEHOLDER_ACCOUNT:
         settled["account_id"] = caller_account_id
+    if settled.get("passrole"):
+        policies = {}
+        for key, inputs in (settled["passrole"].get("policies") or {}).items():
+            arns = [arn.replace(placeholder, ":%s:" % caller_account_id) for arn in inputs.get("ecs_deployer_passrole_role_arns") or []]
+            policies[key] = dict(inputs, ecs_deployer_passrole_role_arns=arns)
+        settled["passrole"] = dict(settled["passrole"], policies=policies)
     return settled
 
 
@@ -262,12 +366,17 @@ def shared_passrole_policies(policy_names):
     return dict((found[0][0], [host for dummy, host in found]) for key, found in sorted(seen.items()) if len(found) > 1)
 
 
-def check_environment(applications, deployer=None, passrole=None, per_application=None, policy_names=None):
+def check_environment(applications, deployer=None, passrole=None, per_application=None, policy_names=None, passrole_policies=None):
     """Check what every application of the inventory declares, together; see the module's documentation.
     ``per_application``: ``{host: PassRole document}`` when each application gets its own PassRole policy;
-    ``policy_names``: ``{host: that policy's name}`` for every host then (those with no role to pass delete theirs)."""
+    ``policy_names``: ``{host: that policy's name}`` for every host then (those with no role to pass delete theirs);
+    ``passrole_policies``: :func:`environment_passrole`'s result, which then gives the four above, published as
+    ``passrole`` (``per_environment``, ``deployer``, ``policies``, ``hosts``)."""
     problems = []
     applications = list(applications or [])
+    if passrole_policies is not None:
+        deployer, passrole = passrole_policies["deployer"], passrole_policies["paths_and_arns"]
+        per_application, policy_names = passrole_policies["documents"], passrole_policies["policy_names"]
     # Hosts whose own inputs are bad (outside the play: nobody else reports them).
     for application in applications:
         for message in application.get("problems") or []:
@@ -352,6 +461,13 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
             if problem:
                 problems.append(_problem(applications[0]["host"] if applications else None, "ecs_deployer_passrole_role_arns[%d]" % index,
                                          arn, problem + ". List only this environment's roles"))
+    # (f) one PassRole policy for the environment covers every role of every application (the roles' own checks see their
+    # host alone; hosts outside --limit are checked here too), naming the application whose role it misses.
+    for host, arn in passrole_uncovered(passrole, applications):
+        problems.append(_problem(host, "ecs_deployer_passrole_role_paths", (passrole or {}).get("role_paths") or [],
+                                 "does not cover %s, a role of this environment: the deployer could not pass it to ECS. Put the role "
+                                 "under the environment's path (ecs_task_role_path), or list its ARN in ecs_deployer_passrole_role_arns"
+                                 % arn))
     for name, hosts in shared_passrole_policies(policy_names if deployer else None).items():
         problems.append({"host": hosts[0], "field": "ecs_task_role_project_id", "value": name, "hosts": hosts,
                          "message": "host %s: the PassRole policy %s on the deployer %s is written by %s, one policy per application named "
@@ -382,6 +498,7 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
         "deployer": deployer,
         "passrole_role_paths": list((passrole or {}).get("role_paths") or []),
         "passrole_role_arns": list((passrole or {}).get("role_arns") or []),
+        "passrole": dict((key, value) for key, value in (passrole_policies or {}).items() if key not in ("documents", "policy_names", "paths_and_arns")),
     }
     return published, problems
 

@@ -20,7 +20,9 @@ description:
     policies of one name (one C(ecs_task_role_project_id)); a role name
     declared twice (across task roles, execution roles, hosts and the deployer, case-insensitively); a role path that
     does not name the environment (C(/) is accepted); a PassRole path with a wildcard, or not naming the environment as
-    a whole component (C(/ecs/) in staging covers C(/ecs/production/)), and a PassRole ARN of another environment; an
+    a whole component (C(/ecs/) in staging covers C(/ecs/production/)), a PassRole ARN of another environment, a role
+    of any application that the environment's one PassRole policy does not cover, per-application PassRole policies
+    over IAM's 10,240-character quota for the deployer's inline policies (naming the environment-path mode); an
     execution role in another account than its task role; a host outside the play whose inputs are bad.
   - Each failure starts with the application at fault. Makes no AWS call.
   - With O(declared) and O(caller_account_id), instead checks that every role of the environment is declared in the
@@ -90,6 +92,11 @@ environment:
       each with C(host), C(kind) (C(task) or C(execution)), C(role_name), C(role_arn), C(path), C(state), C(account_id)),
       C(role_names), C(role_arns) (present roles), C(deployer) (C(type), C(name)) and the PassRole C(passrole_role_paths)
       and C(passrole_role_arns).
+    - C(passrole), the deployer's PassRole policies as the playbooks give them to the role C(cerpac.ecs_iam.ecs_deployer_passrole) -
+      C(per_environment) (one policy for the environment, when the inventory names a path or ARNs; else one per
+      application), C(deployer) (C(type), C(name), or none), C(policies) (by key, each with the role's inputs
+      C(ecs_deployer_passrole_role_arns), C(ecs_deployer_passrole_policy_name), C(ecs_deployer_passrole_state), and
+      C(render_subdir), C(render) for C(render.yml)) and C(hosts) (each host's policy key - C(environment), or the host).
   returned: without O(declared)
   type: dict
   sample: {"environment": "staging", "role_names": ["staging-cerpac-ecs-task-role"], "hosts": ["cerpac"]}

@@ -255,7 +255,7 @@ def test_the_retry_check_sees_the_aws_tasks():
     modules = {(path, module) for path, dummy_name, module, dummy_written, dummy_variables in aws_tasks()}
     assert {("roles/ecs_iam_internal/tasks/main.yml", "cerpac.ecs_iam.role_plan"), ("roles/ecs_iam_internal/tasks/main.yml", "amazon.aws.iam_role"),
             ("roles/ecs_iam_internal/tasks/main.yml", "amazon.aws.iam_policy"), ("roles/ecs_deployer_passrole/tasks/main.yml", "amazon.aws.iam_policy"),
-            ("roles/ecs_deployer_passrole/tasks/main.yml", "amazon.aws.iam_user_info"),
+            ("roles/ecs_deployer_passrole/tasks/main.yml", "cerpac.ecs_iam.deployer_policies"),
             ("roles/ecs_iam_internal/tasks/main.yml", "amazon.aws.aws_caller_info")} <= modules
     assert not calls_aws("cerpac.ecs_iam.declare_role") and calls_aws("cerpac.ecs_iam.role_plan") and calls_aws("community.aws.iam_role")
     assert retry_settings(None, {}) != RETRIES

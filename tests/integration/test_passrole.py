@@ -116,3 +116,30 @@ def test_control_of_the_zero_write_checks_sees_known_writes(playbook):
     run = playbook(CONTROL_PLAYBOOK)
     assert run.rc == 0, run.output
     assert run.writes == CONTROL_WRITES and run.calls.unparsed == [], run.calls
+
+
+def deployer_policy_reads(run):
+    """The reads of the deployer's inline policies (GetRolePolicy on the deployer) in one run."""
+    return [params["PolicyName"] for params in run.calls.parameters("GetRolePolicy") if params.get("RoleName") == "deployer"]
+
+
+@pytest.mark.parametrize("count", [4, 8])
+def test_a_rerun_in_per_application_mode_reads_each_policy_once_and_writes_nothing(count, playbook, make_inventory, iam):
+    """Issue 21 item 11: one read of the deployer's inline policies per run, each policy once, whatever the number of
+    applications (amazon.aws.iam_policy, run per application, read every policy of the deployer each time: N squared)."""
+    create_deployer(iam, "role")
+    hosts = ["app%02d" % number for number in range(1, count + 1)]
+    inventory = make_inventory(hosts=hosts, group_vars={"ecs_task_role_path": "/", "ecs_deployer_passrole_role_paths": [],
+                                                        "ecs_iam_deploy_execution_role": False,
+                                                        "ecs_deployer_passrole_role_name": "deployer"})
+    first = playbook("deploy.yml", str(inventory))
+    assert first.rc == 0, first.output
+    names = ["staging-%s-ecs-passrole" % host for host in hosts]
+    assert sorted(read(iam, "role")) == names
+    assert sorted(params["PolicyName"] for params in first.calls.parameters("PutRolePolicy") if params["RoleName"] == "deployer") == names
+
+    again = playbook("deploy.yml", str(inventory))
+    assert again.rc == 0 and again.changed == 0 and again.writes == [], again.output
+    # Each policy read once (not once per application), and the policy list of the deployer once.
+    assert sorted(deployer_policy_reads(again)) == names
+    assert [params["RoleName"] for params in again.calls.parameters("ListRolePolicies")].count("deployer") == 1

@@ -6,11 +6,13 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import check_environment
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import differing_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import duplicate_names
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import environment_passrole
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import environment_path
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import overridden_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_path_problem
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_per_environment
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_quota_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import path_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import policy_size
@@ -114,7 +116,16 @@ def fields(problems):
     ([app("a")], None, {"role_paths": ["/ecs/staging/", "/*/"], "role_arns": []}, [("a", "ecs_deployer_passrole_role_paths[1]")]),
     ([app("a")], None, {"role_paths": [], "role_arns": ["arn:aws:iam::%s:role/ecs/production/production-a-ecs-task-role" % ACCOUNT,
                                                         "arn:aws:iam::%s:role/staging-b-ecs-task-role" % ACCOUNT]},
-     [("a", "ecs_deployer_passrole_role_arns[0]")]),
+     [("a", "ecs_deployer_passrole_role_arns[0]"), ("a", "ecs_deployer_passrole_role_paths")]),
+    # (f) one policy for the environment covers every role, the host whose role it misses named (none per application).
+    ([app("a"), app("b")], None, {"role_paths": ["/ecs/staging/"], "role_arns": []}, []),
+    ([app("a"), app("b", task=role("b", "task", path="/"))], None, {"role_paths": ["/ecs/staging/"], "role_arns": []},
+     [("b", "ecs_deployer_passrole_role_paths")]),
+    ([app("a"), app("b", task=role("b", "task", path="/"))], None,
+     {"role_paths": ["/ecs/staging/"], "role_arns": ["arn:aws:iam::%s:role/staging-b-ecs-task-role" % ACCOUNT]}, []),
+    ([app("a", task=role("a", "task", path="/"))], None, {"role_paths": ["/ecs/staging/"], "role_arns": [], "state": "absent"}, []),
+    ([app("a", task=role("a", "task", path="/"))], None, {"role_paths": [], "role_arns": []}, []),
+    ([app("a", task=role("a", "task", path="/", state="absent"))], None, {"role_paths": ["/ecs/staging/"], "role_arns": []}, []),
     # A host outside the play whose inputs are bad.
     ([app("a"), app("b", task=None, problems=["ecs_task_role: 1 problem"])], None, None, [("b", None)]),
 ])
@@ -175,7 +186,12 @@ def test_per_application_passrole_policies_must_fit_the_deployers_quota(count, d
     problem = passrole_quota_problem(documents, deployer)
     assert (problem is not None) is refused
     if refused:
-        assert problem.startswith("the 40 applications' PassRole policies (one per application") and "environment path" in problem
+        # Offline, before any write (AWS would answer LimitExceeded once every role is written), naming the
+        # environment-path mode as the fix.
+        assert problem == ("the 40 applications' PassRole policies (one per application: the roles are not under an environment path) "
+                           "total 13760 characters on the deployer ci, over IAM's quota of 10240 for a role's inline policies. Put the "
+                           "environment's roles under one path (ecs_task_role_path: /ecs/<environment>/) and name it in "
+                           "ecs_deployer_passrole_role_paths: one policy for the environment, whatever the number of applications")
         dummy, problems = check_environment([app("a")], deployer=deployer, per_application=documents)
         assert fields(problems) == [(None, "ecs_deployer_passrole_role_paths")]
         assert format_problems(problems).startswith("the environment: 1 problem(s)")
@@ -290,3 +306,95 @@ def test_an_overridden_setting_is_one_problem_naming_every_host():
 ])
 def test_environment_path(applications, path):
     assert environment_path(applications) == path
+
+
+def test_the_coverage_problem_names_the_host_the_role_and_the_fix():
+    dummy, problems = check_environment([app("a"), app("b", task=role("b", "task", path="/"))],
+                                        passrole={"role_paths": ["/ecs/staging/"], "role_arns": []})
+    assert [problem["message"] for problem in problems] == [
+        'host b, ecs_deployer_passrole_role_paths=["/ecs/staging/"]: does not cover arn:aws:iam::123456789012:role/staging-b-ecs-task-role, '
+        "a role of this environment: the deployer could not pass it to ECS. Put the role under the environment's path "
+        "(ecs_task_role_path), or list its ARN in ecs_deployer_passrole_role_arns"]
+
+
+@pytest.mark.parametrize("paths, arns, expected", [
+    (["/ecs/staging/"], [], True),
+    ([], ["arn:aws:iam::%s:role/staging-a-ecs-task-role" % ACCOUNT], True),
+    (["/ecs/staging/"], ["arn:aws:iam::%s:role/staging-a-ecs-task-role" % ACCOUNT], True),
+    ([], [], False),
+    (None, None, False),
+])
+def test_passrole_per_environment(paths, arns, expected):
+    assert passrole_per_environment(paths, arns) is expected
+
+
+def passrole_app(host, passrole=None, names=None, task=None, execution=None, project_id=None):
+    application = app(host, task=task, execution=execution)
+    application.update(passrole=passrole or {}, env="staging", project_id=project_id or host,
+                       deployer_names=names if names is not None else {"ecs_deployer_passrole_role_name": "ci",
+                                                                       "ecs_deployer_passrole_user_name": ""})
+    return application
+
+
+TASK_A = "arn:aws:iam::%s:role/ecs/staging/staging-a-ecs-task-role" % ACCOUNT
+EXEC_A = "arn:aws:iam::%s:role/ecs/staging/staging-a-ecs-task-execution-role" % ACCOUNT
+TASK_B = "arn:aws:iam::%s:role/ecs/staging/staging-b-ecs-task-role" % ACCOUNT
+PATHS = {"ecs_deployer_passrole_role_paths": ["/ecs/staging/"]}
+
+
+def inputs(arns, name, state, subdir, render):
+    return {"ecs_deployer_passrole_role_arns": arns, "ecs_deployer_passrole_policy_name": name, "ecs_deployer_passrole_state": state,
+            "render_subdir": subdir, "render": render}
+
+
+@pytest.mark.parametrize("applications, render, expected", [
+    # One policy for the environment: the inventory's ARNs, <env>-ecs-passrole, every host on it.
+    ([passrole_app("a", PATHS), passrole_app("b", PATHS)], False,
+     {"per_environment": True, "deployer": {"type": "role", "name": "ci"}, "hosts": {"a": "environment", "b": "environment"},
+      "policies": {"environment": inputs([], "staging-ecs-passrole", "present", "", True)}, "documents": {}, "policy_names": {}}),
+    # ... with the inventory's own name, ARNs and state (absent; render.yml renders it all the same).
+    ([passrole_app("a", {"ecs_deployer_passrole_role_arns": [TASK_A], "ecs_deployer_passrole_policy_name": "pass",
+                         "ecs_deployer_passrole_state": "absent"}, names={"ecs_deployer_passrole_user_name": "ci"})], False,
+     {"per_environment": True, "deployer": {"type": "user", "name": "ci"}, "hosts": {"a": "environment"},
+      "policies": {"environment": inputs([TASK_A], "pass", "absent", "", True)}, "documents": {}, "policy_names": {}}),
+    ([passrole_app("a", {"ecs_deployer_passrole_role_arns": [TASK_A], "ecs_deployer_passrole_state": "absent"}, names={})], True,
+     {"per_environment": True, "deployer": None, "hosts": {"a": "environment"},
+      "policies": {"environment": inputs([TASK_A], "staging-ecs-passrole", "present", "", True)}, "documents": {}, "policy_names": {}}),
+    # One per application: its present roles, <env>-<project_id>-ecs-passrole; absent with no role to pass.
+    ([passrole_app("a", execution=role("a", "execution"), project_id="alpha"), passrole_app("b"),
+      passrole_app("c", task=role("c", "task", state="absent"))], False,
+     {"per_environment": False, "deployer": {"type": "role", "name": "ci"}, "hosts": {"a": "a", "b": "b", "c": "c"},
+      "policies": {"a": inputs([TASK_A, EXEC_A], "staging-alpha-ecs-passrole", "present", "/a", True),
+                   "b": inputs([TASK_B], "staging-b-ecs-passrole", "present", "/b", True),
+                   "c": inputs([], "staging-c-ecs-passrole", "absent", "/c", False)},
+      "documents": {"a": passrole_policy([EXEC_A, TASK_A]), "b": passrole_policy([TASK_B])},
+      "policy_names": {"a": "staging-alpha-ecs-passrole", "b": "staging-b-ecs-passrole", "c": "staging-c-ecs-passrole"}}),
+    # render.yml: present, but a host with no role to pass renders nothing.
+    ([passrole_app("c", task=role("c", "task", state="absent"), names={})], True,
+     {"per_environment": False, "deployer": None, "hosts": {"c": "c"}, "policies": {"c": inputs([], "staging-c-ecs-passrole", "present", "/c", False)},
+      "documents": {}, "policy_names": {"c": "staging-c-ecs-passrole"}}),
+])
+def test_environment_passrole_decides_the_mode_and_each_policys_inputs(applications, render, expected):
+    found = environment_passrole(applications, render=render)
+    found.pop("paths_and_arns")
+    assert found == expected
+
+
+@pytest.mark.parametrize("passrole, names, expected", [
+    (PATHS, {}, {"role_paths": ["/ecs/staging/"], "role_arns": [], "state": "present"}),
+    ({}, {"ecs_deployer_passrole_role_name": "ci"}, {"role_paths": [], "role_arns": [], "state": "present"}),
+    ({}, {}, None),  # neither a deployer nor a path: nothing to check
+])
+def test_environment_passrole_gives_the_checks_the_inventorys_paths_and_arns(passrole, names, expected):
+    assert environment_passrole([passrole_app("a", passrole, names=names)])["paths_and_arns"] == expected
+
+
+def test_the_environment_publishes_the_passrole_decisions_and_settles_their_account():
+    applications = [passrole_app("a", task=role("a", "task", path="/", account="000000000000"))]
+    environment, problems = check_environment(applications, passrole_policies=environment_passrole(applications))
+    assert problems == []
+    assert environment["passrole"] == {"per_environment": False, "deployer": {"type": "role", "name": "ci"}, "hosts": {"a": "a"},
+                                       "policies": {"a": inputs(["arn:aws:iam::000000000000:role/staging-a-ecs-task-role"],
+                                                                "staging-a-ecs-passrole", "present", "/a", True)}}
+    settled = settle_accounts(environment, ACCOUNT)
+    assert settled["passrole"]["policies"]["a"]["ecs_deployer_passrole_role_arns"] == ["arn:aws:iam::%s:role/staging-a-ecs-task-role" % ACCOUNT]
