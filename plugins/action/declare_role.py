@@ -101,7 +101,7 @@ class ActionModule(ControllerAction):
         values.update(self._templar.template(dict((name, task_vars[name]) for name in entry_point_options(role) if name in task_vars)))
         return values
 
-    def _spec_refusal(self, task_vars):
+    def refuse_before_arguments(self, task_vars):
         """``{failed, msg, argument_errors}`` when the role's variables do not conform to the options of its ``main``
         entry point (meta/argument_specs.yml), else ``None``. Every entry point takes those options, declared once on
         ``main``: they are validated here for whichever entry point called, as ansible-core validates an entry point's
@@ -117,15 +117,6 @@ class ActionModule(ControllerAction):
         return dict(failed=True, argument_errors=errors,
                     msg="host %s, %s: validation of arguments failed (roles/%s/meta/argument_specs.yml), nothing was changed in AWS:\n%s"
                     % (task_vars.get("inventory_hostname"), role, role, "\n".join("- " + error for error in errors)))
-
-    def run(self, tmp=None, task_vars=None):
-        # The role's variables against main's argument spec first, before this task's own arguments (see _spec_refusal).
-        refused = self._spec_refusal(task_vars or {})
-        if refused:
-            result = super(ControllerAction, self).run(tmp, task_vars)
-            result.update(refused)
-            return result
-        return super(ActionModule, self).run(tmp, task_vars)
 
     def act(self, args, result, task_vars):
         role = args["role"]

@@ -8,7 +8,7 @@
 ``ControllerAction``
     an ``ActionBase`` that runs on the controller only (no connection, no file transfer): its ``run`` checks the task's
     arguments against the class's ``ARGUMENT_SPEC`` (Ansible's own validation: a wrong type or an unknown argument fails
-    the task naming it) and calls ``act(args, result, task_vars)``, which fills and returns the result dict.
+    the task naming it; ``refuse_before_arguments`` may refuse first) and calls ``act(args, result, task_vars)``, which fills and returns the result dict.
 ``write_atomically(path, text, prefix, mode=None)``
     replaces a file in one step (a reader never sees half of it): a temporary file beside it, renamed into place; the
     folder is made when missing. ``mode`` ``None`` keeps the mode of a file already there (``0o644`` for a new one).
@@ -34,8 +34,17 @@ class ControllerAction(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ControllerAction, self).run(tmp, task_vars)
+        refused = self.refuse_before_arguments(task_vars or {})
+        if refused:
+            result.update(refused)
+            return result
         dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
         return self.act(args, result, task_vars or {})
+
+    def refuse_before_arguments(self, task_vars):
+        """A failed result to return before the task's own arguments are checked (``declare_role``: the role's
+        variables against its argument spec come first), or ``None``."""
+        return None
 
     def act(self, args, result, task_vars):
         """Fill ``result`` from the validated ``args`` and return it."""
