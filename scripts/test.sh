@@ -32,5 +32,7 @@ bash scripts/molecule.sh
 step "the playbooks on the newest Ansible release (deploy, re-run with zero writes, absent)"
 bash scripts/newest_ansible.sh
 
-step "pytest: unit, golden files, integration against moto"
-python -m pytest tests -q -p no:cacheprovider
+# pytest-xdist: one worker per core (PYTEST_WORKERS=N to choose), each with its own moto server; a module whose tests share
+# a module-scoped fixture is kept on one worker (pytest.mark.xdist_group, --dist loadgroup). The slowest tests are listed.
+step "pytest: unit, golden files, integration against moto (${PYTEST_WORKERS:-auto} workers)"
+python -m pytest tests -q -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" --dist loadgroup --durations=25
