@@ -32,7 +32,9 @@ bash scripts/molecule.sh
 step "the playbooks on the newest Ansible release (deploy, re-run with zero writes, absent)"
 bash scripts/newest_ansible.sh
 
-# pytest-xdist: one worker per core (PYTEST_WORKERS=N to choose), each with its own moto server; a module whose tests share
-# a module-scoped fixture is kept on one worker (pytest.mark.xdist_group, --dist loadgroup). The slowest tests are listed.
+# pytest-xdist: one worker per core (PYTEST_WORKERS=N to choose), each with its own moto server. The tests of one file stay
+# on one worker (--dist loadfile), so that a module-scoped fixture (the bad-input matrix, a rendered declaration) is built
+# once. Not --dist loadgroup: with pytest 9 its xdist_group marks are silently ignored (xdist 3.8 renames item._nodeid,
+# which pytest 9 no longer reads). The slowest tests are listed.
 step "pytest: unit, golden files, integration against moto (${PYTEST_WORKERS:-auto} workers)"
-python -m pytest tests -q -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" --dist loadgroup --durations=25
+python -m pytest tests -q -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" --dist loadfile --durations=25

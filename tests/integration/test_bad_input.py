@@ -20,9 +20,7 @@ import yaml
 
 from tests.support.reliability import ANSIBLE_PLAYBOOK, playbook_env, run_playbook
 
-# One pytest-xdist worker runs this module's tests (scripts/test.sh: --dist loadgroup),
-# so that its module-scoped matrix (one ansible-playbook run of every row) is built once.
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_bad_input")]
+pytestmark = pytest.mark.integration
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"

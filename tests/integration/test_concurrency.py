@@ -21,9 +21,7 @@ import pytest
 from tests.support.reliability import (RETRY_ENV, apply_directly, deploy_args, differences, finish, playbook_env, read_live, render_declaration,
                                        run_playbook, start_playbook)
 
-# One pytest-xdist worker runs this module's tests (scripts/test.sh: --dist loadgroup),
-# so that its module-scoped declaration is rendered once.
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_concurrency")]
+pytestmark = pytest.mark.integration
 
 ROLE = "staging-cerpac-ecs-task-role"
 # S3 narrowed to read, the Secrets Manager grant (the last one, so the other policies' Sids keep their numbers)

@@ -22,9 +22,7 @@ from tests.support.local_aws import is_write
 from tests.support.reliability import (LoggingFaultProxy, apply_directly, deploy_args, differences, leftovers, playbook_env, read_live,
                                        render_declaration, render_declarations, run_playbook)
 
-# One pytest-xdist worker runs this module's tests (scripts/test.sh: --dist loadgroup),
-# so that its module-scoped declarations are rendered once.
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_faults")]
+pytestmark = pytest.mark.integration
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ROLE = "staging-cerpac-ecs-task-role"
