@@ -1,5 +1,6 @@
 """Integration fixtures: a real moto server over HTTP, and the real playbooks run with ansible-playbook."""
 
+import copy
 import dataclasses
 import json
 import os
@@ -30,10 +31,18 @@ class Run(PlaybookRun):
         return self.calls.writes
 
 
-@pytest.fixture(scope="module")
-def declared(tmp_path_factory):
-    """The staging task role as playbooks/render.yml declares it (tests/support/reliability.py compares live roles to it)."""
+@pytest.fixture(scope="session")
+def declared_once(tmp_path_factory):
+    """render.yml's declaration of the staging task role, rendered once per session (per worker under pytest-xdist): it
+    depends on the checkout's files alone, never on AWS or on another test."""
     return render_declaration(tmp_path_factory.mktemp("declared"))
+
+
+@pytest.fixture
+def declared(declared_once):
+    """The staging task role as playbooks/render.yml declares it (tests/support/reliability.py compares live roles to it);
+    each test gets its own copy, so that no test can change another's."""
+    return copy.deepcopy(declared_once)
 
 
 @pytest.fixture

@@ -145,8 +145,9 @@ def assumed(aws, role):
 
 @pytest.fixture
 def task_role_credentials(aws, playbook):
-    """The task role as deploy.yml creates it, assumed as ECS does."""
-    assert playbook("deploy.yml", "staging").rc == 0
+    """The task role as deploy.yml creates it, assumed as ECS does (deployed alone: cerpac's task role is all it needs)."""
+    run = playbook("deploy.yml", "staging", "--limit", "cerpac", extra_vars={"ecs_iam_deploy_execution_role": False})
+    assert run.rc == 0, run.output
     return sts_client(aws).assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{ROLE}", RoleSessionName="ecs-task-1234")["Credentials"]
 
 

@@ -229,10 +229,15 @@ class Calls:
         return f"Calls({self.actions!r})"
 
 
+class _ExitedEarly(RuntimeError):
+    """The moto server process ended before it answered."""
+
+
 class LocalAWS:
     """A moto server on 127.0.0.1 in a child process (its own process group, killed on exit)."""
 
     def __init__(self, port=None, account_id=None, region="eu-west-1", log_path=None):
+        self._port_given = bool(port)
         self.port = port or free_port()
         self.account_id = account_id
         self.region = region
@@ -244,7 +249,19 @@ class LocalAWS:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout=30):
+    def start(self, timeout=30, attempts=3):
+        """Start the server; on a port of our own choosing, try another one when the server exits at once (a port taken
+        meanwhile by another process: test workers in parallel each start their own server)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start(timeout)
+            except _ExitedEarly:
+                if self._port_given or attempt == attempts:
+                    raise
+                self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout):
         self._tmp = tempfile.TemporaryDirectory(prefix="local-aws-")  # pylint: disable=consider-using-with
         # The recorder writes its file into the working directory unless told otherwise.
         env = dict(os.environ, MOTO_ENABLE_RECORDING="True", MOTO_RECORDER_FILEPATH=os.path.join(self._tmp.name, "recording"))
@@ -265,7 +282,9 @@ class LocalAWS:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"moto server exited with {self.process.returncode} (port {self.port})")
+                returncode = self.process.returncode
+                self.stop()
+                raise _ExitedEarly(f"moto server exited with {returncode} (port {self.port})")
             try:
                 with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1):
                     return self
@@ -294,9 +313,13 @@ class LocalAWS:
     def __exit__(self, *exc):
         self.stop()
 
+    # Only a guard against a server that hangs: on a machine busy with parallel test workers a reset (which reloads
+    # AWS's managed policies) can take well over ten seconds.
+    API_TIMEOUT = 120
+
     def _post(self, path):
         request = urllib.request.Request(f"{self.url}{path}", data=b"", method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=self.API_TIMEOUT) as response:
             return response.read()
 
     def reset(self):
@@ -312,7 +335,7 @@ class LocalAWS:
             yield calls
         finally:
             self._post("/moto-api/recorder/stop-recording")
-            with urllib.request.urlopen(f"{self.url}/moto-api/recorder/download-recording", timeout=10) as response:
+            with urllib.request.urlopen(f"{self.url}/moto-api/recorder/download-recording", timeout=self.API_TIMEOUT) as response:
                 for line in response.read().decode("utf-8", "replace").splitlines():
                     if line.strip():
                         calls.add_line(line)
