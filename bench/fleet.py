@@ -41,6 +41,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -211,7 +212,10 @@ def measure(aws, tools, samples, steps, proxy=None):
             aws.reset()
             for step in steps:
                 extra = {"check": ["--check"], "absent": absent}.get(step, [])
-                results[tool][step].append(run(aws, env, args + extra, proxy))
+                result = run(aws, env, args + extra, proxy)
+                results[tool][step].append(result)
+                # one line a run on stderr, so that a run stopped half-way still leaves its samples
+                print(json.dumps({"tool": tool, "step": step, **result}), file=sys.stderr, flush=True)
     return results
 
 
@@ -267,6 +271,7 @@ def main(argv=None):
     parser.add_argument("--ours-tree", type=pathlib.Path, default=REPO, help="the checkout ours runs from (default this one)")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"the first steps of {', '.join(STEPS)} to run (default all)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *dummy: sys.exit(143))  # stopped: still stop the endpoint and the proxy
     sizes = [int(size) for size in args.apps.split(",")]
     names = args.tools.split(",")
     steps = args.steps.split(",")
