@@ -291,10 +291,10 @@ def main(argv=None):
         ours_tree = args.ours_tree.resolve()
         trees = {"ours": ours_tree}
         if "ours-adaptive" in names:
-            trees["ours-adaptive"], replaced = adaptive_tree(ours_tree, pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fleet-adaptive-"))))
-            print(f"ours-adaptive: {ours_tree} copied with {replaced} retry setting(s) of mode standard made adaptive")
-        for name in trees:
-            print(f"{name}: {trees[name]} at {commit_of(trees[name])}")
+            copies = pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fleet-adaptive-")))
+            trees["ours-adaptive"], replaced = adaptive_tree(ours_tree, copies)
+            print(f"ours-adaptive: {ours_tree} at {commit_of(ours_tree)}, copied with {replaced} retry setting(s) of mode standard made adaptive")
+        print(f"ours: {ours_tree} at {commit_of(ours_tree)}")
         for apps in sizes:
             root = pathlib.Path(tempfile.mkdtemp(prefix=f"fleet-{apps}-"))
             try:

@@ -11,3 +11,7 @@ for bench in fleet api_calls validate_corpus faults access_page usage; do
     python -m "bench.$bench"
   fi
 done
+# The fleet again where calls weigh as on IAM (bench/iam_like.py: 80 ms a request, 20 requests/s, Throttling above),
+# with our roles also in botocore's adaptive retry mode.
+printf '\n==> bench/fleet.py --iam-like\n'
+python -m bench.fleet --iam-like --tools ours,baseline,ours-adaptive
