@@ -1,4 +1,5 @@
-"""The plan's concurrent reads where calls weigh as on IAM: botocore's standard retry mode against its adaptive mode.
+"""The plan's concurrent reads where calls weigh as on IAM: botocore's standard retry mode against its adaptive mode
+and against pacing the reads to the account's rate.
 
     PYTHONPATH=.:.collections python -m bench.plan_reads [--apps 30] [--samples 5]
 
@@ -7,6 +8,8 @@
 bench/iam_like.py (80 ms a request, 20 requests a second for the account, ``Throttling`` above), those threads burst
 past the rate. botocore's ``adaptive`` retry mode adds a client-side token bucket that slows a client down once it
 is throttled; it lives in the client, so it paces one process (here the plan's threads), not several processes.
+The third mode, ``paced``, is standard mode with the client's calls spaced to at most the account's rate (one request
+every 1/20 s across the threads, ``Pacer`` below): what the plan would do if it paced its own reads.
 
 N applications' roles (a task role with 3 to 5 inline policies and a task execution role with AWS's managed
 policy and one inline policy, as bench/fleet.py's) are created straight on the local endpoint; then ``--samples``
@@ -20,6 +23,7 @@ import argparse
 import json
 import signal
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -33,7 +37,7 @@ from tests.support.local_aws import LocalAWS
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.cerpac.ecs_iam.plugins.modules.role_plan import READERS, read_role
 
-MODES = ("standard", "adaptive")
+MODES = ("standard", "adaptive", "paced")
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example/*"}]}
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -55,10 +59,29 @@ def create_roles(iam, apps):
     return names
 
 
+class Pacer:
+    """Spaces the requests of every thread of a client to at most ``rate`` a second (each waits for its turn), on
+    botocore's ``before-send`` event: every request, pages and retries included."""
+
+    def __init__(self, rate):
+        self._interval = 1.0 / rate
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def wait(self, **dummy_kwargs):
+        with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._next)
+            self._next = turn + self._interval
+        time.sleep(max(0.0, turn - now))
+
+
 def read_all(url, region, mode, names):
     """role_plan's reads of every role on a new client in ``mode``: seconds."""
     client = boto3.client("iam", endpoint_url=url, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing",
-                          config=Config(retries={"mode": mode, "max_attempts": 10}))
+                          config=Config(retries={"mode": "standard" if mode == "paced" else mode, "max_attempts": 10}))
+    if mode == "paced":
+        client.meta.events.register("before-send.iam", Pacer(RATE).wait)
     client = RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff())
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=min(READERS, len(names))) as pool:

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 python -m pip install -q -r bench/requirements.txt
 # Benchmarks import the harness as tests.support (repository root) and the collection from .collections/.
 export PYTHONPATH="$PWD:$PWD/.collections"
-for bench in fleet api_calls validate_corpus faults access_page usage; do
+for bench in fleet api_calls validate_corpus faults access_page usage plan_reads; do
   if [ -f "bench/$bench.py" ]; then
     printf '\n==> bench/%s.py\n' "$bench"
     python -m "bench.$bench"
