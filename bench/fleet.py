@@ -17,9 +17,11 @@ roles the re-run left, which exist), as ours reads and compares every role and p
 Each run is a new ansible-playbook process (first passes, as users run it). ``--samples`` times (default 5) each tool
 runs the four steps on an empty account, the two tools alternating (ours first in even samples, the baseline first
 in odd ones), so that the machine's drifting load falls on both. Printed per step: the median wall seconds with their
-range (min-max) over the samples, the ratio of the medians, IAM/STS calls and write calls (moto's recorder; a count
-that varies between samples is shown as a median and range), and the peak resident memory of the controller (the
-sum over ansible-playbook, its workers and their modules, sampled every 50 ms; median). The targets (issue 9):
+range (min-max) over the samples, the ratio of the medians, the CPU seconds of the run (ansible-playbook, its
+workers and their modules: on a loaded machine wall time stretches with the load, CPU time much less), IAM/STS calls
+and write calls (moto's recorder; a count that varies between samples is shown as a median and range), and the peak
+resident memory of the controller (the sum over ansible-playbook, its workers and their modules, sampled every 50 ms;
+median). The targets (issue 9):
 re-run at most 0.5x the baseline's time with no more calls and zero writes; create and absent at most 1.0x.
 
 ``--iam-like`` runs both through bench/iam_like.py, a proxy that weighs calls as IAM does (80 ms a request, a token
@@ -40,6 +42,7 @@ import json
 import os
 import pathlib
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -188,13 +191,18 @@ def run(aws, env, args, proxy=None):
     if proxy is not None:
         proxy.reset_counts()
     with aws.recording() as calls, PeakMemory(marker) as memory:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(command, cwd=REPO, env=dict(env, BENCH_RUN=marker), capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     recaps = RECAP_RE.findall(proc.stdout)
     if proc.returncode != 0 or not recaps or any(int(failed) for dummy, failed in recaps):
         raise SystemExit(f"{' '.join(args)} failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
-    result = {"seconds": seconds, "calls": len(calls), "writes": len(calls.writes), "peak_kb": memory.peak,
+    # CPU seconds of ansible-playbook, its workers and their modules (each waited for by its parent): the work itself,
+    # which a loaded machine stretches less than the wall time
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    result = {"seconds": seconds, "cpu": cpu, "calls": len(calls), "writes": len(calls.writes), "peak_kb": memory.peak,
               "changed": sum(int(changed) for changed, dummy in recaps)}
     if proxy is not None:
         stats = proxy.stats()
@@ -226,7 +234,7 @@ def report(apps, results, forks, iam_like_proxy=False):
     print(f"\nN = {apps} applications (task role with 3-5 grants + task execution role each), forks = {forks}, "
           f"{samples} sample(s) per tool, alternating; seconds: median (min-max); ratio: of the medians, to the baseline's"
           + ("; through the IAM-like proxy (80 ms a request, 20 requests/s, Throttling above)" if iam_like_proxy else ""))
-    header = f"{'step':<8} {'tool':<14} {'seconds':>20} {'ratio':>6} {'calls':>14} {'writes':>7} {'MB':>6} {'changed':>8}"
+    header = f"{'step':<8} {'tool':<14} {'seconds':>20} {'ratio':>6} {'CPU s':>20} {'ratio':>6} {'calls':>14} {'writes':>7} {'MB':>6} {'changed':>8}"
     if iam_like_proxy:
         header += f" {'requests':>14} {'Throttling':>12}"
     print(header)
@@ -241,6 +249,7 @@ def report(apps, results, forks, iam_like_proxy=False):
             rows = results[tool][step]
             line = (f"{step:<8} {tool:<14} {show(column(rows, 'seconds')):>20} "
                     f"{(ratio(column(rows, 'seconds'), column(base, 'seconds')) if base else float('nan')):>6.2f} "
+                    f"{show(column(rows, 'cpu')):>20} {(ratio(column(rows, 'cpu'), column(base, 'cpu')) if base else float('nan')):>6.2f} "
                     f"{constant(column(rows, 'calls')):>14} {constant(column(rows, 'writes')):>7} "
                     f"{spread(column(rows, 'peak_kb'))[0] / 1024:>6.0f} {constant(column(rows, 'changed')):>8}")
             if iam_like_proxy:
