@@ -33,7 +33,8 @@ and never more Throttling answers than the baseline.
 ``--tools`` picks what runs (default ``ours,baseline``): ``ours-adaptive`` is our deploy.yml from a copy of the
 collection where every botocore retry setting says ``mode: adaptive`` instead of ``standard`` (client-side rate
 limiting, per process); ``--ours-tree DIR`` takes ours (and ours-adaptive's copy) from another checkout, for instance
-a worktree of another branch (its .collections as `make` links it). ``--steps create,re-run`` stops each sample early.
+a worktree of another branch (its .collections as `make` links it), and ``NAME=DIR`` in ``--tools`` adds one more such
+checkout under its own name (``--tools ours,baseline,main=../main``). ``--steps create,re-run`` stops each sample early.
 """
 
 import argparse
@@ -230,11 +231,12 @@ def measure(aws, tools, samples, steps, proxy=None):
 def report(apps, results, forks, iam_like_proxy=False):
     tools = list(results)
     steps = list(results[tools[0]])
+    width = max(14, *(len(tool) for tool in tools))
     samples = len(results[tools[0]][steps[0]])
     print(f"\nN = {apps} applications (task role with 3-5 grants + task execution role each), forks = {forks}, "
           f"{samples} sample(s) per tool, alternating; seconds: median (min-max); ratio: of the medians, to the baseline's"
           + ("; through the IAM-like proxy (80 ms a request, 20 requests/s, Throttling above)" if iam_like_proxy else ""))
-    header = f"{'step':<8} {'tool':<14} {'seconds':>20} {'ratio':>6} {'CPU s':>20} {'ratio':>6} {'calls':>14} {'writes':>7} {'MB':>6} {'changed':>8}"
+    header = f"{'step':<8} {'tool':<{width}} {'seconds':>20} {'ratio':>6} {'CPU s':>20} {'ratio':>6} {'calls':>14} {'writes':>7} {'MB':>6} {'changed':>8}"
     if iam_like_proxy:
         header += f" {'requests':>14} {'Throttling':>12}"
     print(header)
@@ -247,7 +249,7 @@ def report(apps, results, forks, iam_like_proxy=False):
         base = results["baseline"][step] if "baseline" in results else None
         for tool in tools:
             rows = results[tool][step]
-            line = (f"{step:<8} {tool:<14} {show(column(rows, 'seconds')):>20} "
+            line = (f"{step:<8} {tool:<{width}} {show(column(rows, 'seconds')):>20} "
                     f"{(ratio(column(rows, 'seconds'), column(base, 'seconds')) if base else float('nan')):>6.2f} "
                     f"{show(column(rows, 'cpu')):>20} {(ratio(column(rows, 'cpu'), column(base, 'cpu')) if base else float('nan')):>6.2f} "
                     f"{constant(column(rows, 'calls')):>14} {constant(column(rows, 'writes')):>7} "
@@ -276,16 +278,18 @@ def main(argv=None):
                         help="runs of every step per tool, alternating (default 5; fewer for a quick look)")
     parser.add_argument("--json", help="also write the numbers to this file")
     parser.add_argument("--iam-like", action="store_true", help="through bench/iam_like.py: 80 ms a request, 20 requests/s, Throttling above")
-    parser.add_argument("--tools", default="ours,baseline", help=f"comma-separated, from {', '.join(TOOLS)} (default ours,baseline)")
+    parser.add_argument("--tools", default="ours,baseline", help=f"comma-separated, from {', '.join(TOOLS)} (default ours,baseline); "
+                        "NAME=DIR adds our deploy.yml from another checkout under that name")
     parser.add_argument("--ours-tree", type=pathlib.Path, default=REPO, help="the checkout ours runs from (default this one)")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"the first steps of {', '.join(STEPS)} to run (default all)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *dummy: sys.exit(143))  # stopped: still stop the endpoint and the proxy
     sizes = [int(size) for size in args.apps.split(",")]
-    names = args.tools.split(",")
+    others = dict(tool.split("=", 1) for tool in args.tools.split(",") if "=" in tool)
+    names = [tool.split("=", 1)[0] for tool in args.tools.split(",")]
     steps = args.steps.split(",")
-    if not names or set(names) - set(TOOLS) or len(set(names)) != len(names):
-        parser.error(f"--tools {args.tools}: distinct names from {', '.join(TOOLS)}")
+    if not names or set(names) - set(TOOLS) - set(others) or len(set(names)) != len(names):
+        parser.error(f"--tools {args.tools}: distinct names from {', '.join(TOOLS)}, or NAME=DIR")
     if steps != list(STEPS[:len(steps)]):
         parser.error(f"--steps {args.steps}: the first steps of {', '.join(STEPS)}, in order (each runs on the state the previous left)")
     everything = {}
@@ -304,6 +308,9 @@ def main(argv=None):
             trees["ours-adaptive"], replaced = adaptive_tree(ours_tree, copies)
             print(f"ours-adaptive: {ours_tree} at {commit_of(ours_tree)}, copied with {replaced} retry setting(s) of mode standard made adaptive")
         print(f"ours: {ours_tree} at {commit_of(ours_tree)}")
+        for name, tree in others.items():
+            trees[name] = pathlib.Path(tree).resolve()
+            print(f"{name}: {trees[name]} at {commit_of(trees[name])}")
         for apps in sizes:
             root = pathlib.Path(tempfile.mkdtemp(prefix=f"fleet-{apps}-"))
             try:
