@@ -294,14 +294,15 @@ class LocalAWS:
     def __exit__(self, *exc):
         self.stop()
 
-    def _post(self, path):
+    def _post(self, path, timeout=10):
         request = urllib.request.Request(f"{self.url}{path}", data=b"", method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.read()
 
     def reset(self):
-        """Forget every resource (a fresh, empty account)."""
-        self._post("/moto-api/reset")
+        """Forget every resource (a fresh, empty account). moto loads AWS's managed policies again, which on a loaded
+        machine took longer than 10 s (bench/faults.py stopped on it): allow a minute."""
+        self._post("/moto-api/reset", timeout=60)
 
     @contextlib.contextmanager
     def recording(self):
