@@ -59,10 +59,13 @@ def is_page_task(task):
 
 
 def playbooks_without_the_page(root):
-    """A copy of playbooks/ whose render.yml lacks the page's tasks (its vars/ linked): the playbook to compare with."""
+    """A copy of playbooks/ whose render.yml lacks the page's tasks (everything else linked: vars/, tasks/, ...): the
+    playbook to compare with."""
     folder = root / "playbooks"
     folder.mkdir()
-    (folder / "vars").symlink_to(REPO / "playbooks" / "vars")
+    for entry in (REPO / "playbooks").iterdir():
+        if entry.name != "render.yml":
+            (folder / entry.name).symlink_to(entry)
     plays = yaml.safe_load((REPO / "playbooks" / "render.yml").read_text())
     removed = 0
     for play in plays:

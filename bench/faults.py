@@ -22,7 +22,9 @@ and faults; "extra requests" are the requests beyond the baseline's: the retries
 import argparse
 import json
 import random
+import signal
 import statistics
+import sys
 import tempfile
 
 import boto3
@@ -84,6 +86,8 @@ def measure(aws, proxy, iam, declared, full, settings, runs, seeds):
         for name, share, retry_env in settings:
             for step, result in one_run(aws, proxy, iam, declared, full, share, retry_env, seeds.randrange(2 ** 32)).items():
                 results[name][step].append(result)
+                # one line a run on stderr, so that a bench stopped half-way still leaves its runs
+                print(json.dumps({"setting": name, "step": step, "full": full, **result}), file=sys.stderr, flush=True)
     return results
 
 
@@ -118,7 +122,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="runs per setting (default 20; fewer for a quick look)")
     parser.add_argument("--seed", type=int, help="seed of the runs' seeds (default: a new random one, printed)")
+    parser.add_argument("--scope", action="append", choices=[scope for scope, dummy_full, dummy_settings in SCOPES],
+                        help="measure only this scope (repeatable; default every scope)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *dummy: sys.exit(143))  # stopped: still stop the endpoint and the proxy
     seed = random.SystemRandom().randrange(2 ** 32) if args.seed is None else args.seed
     seeds = random.Random(seed)
     with LocalAWS() as aws, FaultProxy(aws.url) as proxy:
@@ -128,6 +135,8 @@ def main(argv=None):
         print(f"staging's cerpac deployed (from an empty account) and removed, {args.runs} runs per setting, each with its own seed "
               f"(--seed {seed} replays them); faults in equal parts of {', '.join(KINDS)}; seconds: median (min-max)")
         for scope, full, settings in SCOPES:
+            if args.scope and scope not in args.scope:
+                continue
             report(scope, settings, measure(aws, proxy, iam, declared, full, settings, args.runs, seeds))
 
 

@@ -11,11 +11,18 @@ same faults for the same sequence of requests), it answers instead of moto:
 
 ``/moto-api/`` control calls are always forwarded untouched. Everything stays on 127.0.0.1.
 
+It can also weigh calls as IAM does (bench/iam_like.py): ``latency`` seconds added to every IAM/STS answer (a round
+trip to AWS; moto alone answers in a few ms), and ``rate`` requests a second per caller's access key (an account), a
+token bucket holding at most ``burst`` tokens: a request that finds the bucket empty is answered ``Throttling``
+(HTTP 400, IAM's "Rate exceeded" error document, which botocore retries) without reaching moto, and counted as
+``rate_exceeded``. ``rate=0`` (the default) sets no limit.
+
     with LocalAWS() as aws, FaultProxy(aws.url, share=0.1, seed=7) as proxy:
         env = aws.environ(); env.update(AWS_URL=proxy.url, AWS_ENDPOINT_URL=proxy.url)
         ...                                    # run ansible-playbook with env
         proxy.stats()                          # requests seen, injected faults by kind, answered actions
         proxy.configure(share=0.3, kinds=["throttle"], seed=1)   # at run time
+        proxy.configure(latency=0.08, rate=20, burst=20)         # IAM-like weight and throttling
 
 Two hooks let a test drive a run deterministically (both run in the request's thread):
 
@@ -24,9 +31,9 @@ Two hooks let a test drive a run deterministically (both run in the request's th
                                                    # return True to drop the answer
     proxy.refuse_all = True                        # every later IAM/STS request is dropped unanswered
 
-Run alone: ``python -m tests.support.fault_proxy --upstream http://127.0.0.1:5000 --share 0.1 [--port N]``;
-``GET /fault-proxy/stats`` and ``POST /fault-proxy/configure`` (JSON: share, kinds, seed) then serve as its
-control interface.
+Run alone: ``python -m tests.support.fault_proxy --upstream http://127.0.0.1:5000 --share 0.1 [--latency 0.08]
+[--rate 20 --burst 20] [--port N]``; ``GET /fault-proxy/stats``, ``POST /fault-proxy/reset`` and
+``POST /fault-proxy/configure`` (JSON: share, kinds, seed, latency, rate, burst) then serve as its control interface.
 """
 
 import argparse
@@ -39,6 +46,7 @@ import random
 import re
 import socket
 import threading
+import time
 import urllib.parse
 import uuid
 
@@ -62,6 +70,27 @@ def error_body(code_type, code, message):
         f"<Error><Type>{code_type}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
         f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
     ).encode()
+
+
+class TokenBucket:
+    """``rate`` tokens a second, at most ``burst`` kept (a full bucket to start with); a request takes one or is refused."""
+
+    def __init__(self, rate, burst, clock=time.monotonic):
+        self.rate = float(rate)
+        self.burst = float(burst)
+        self.clock = clock
+        self.tokens = self.burst
+        self.stamp = clock()
+
+    def take(self):
+        """True and one token less when the bucket holds one; False (nothing taken) when it is empty."""
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
 
 
 @dataclasses.dataclass
@@ -92,14 +121,16 @@ def classify(method, path, headers, body):
 class FaultProxy:
     """The proxy in a daemon thread of this process; counters and settings are shared by all its threads."""
 
-    def __init__(self, upstream, share=0.0, kinds=KINDS, seed=0, port=0):
+    def __init__(self, upstream, share=0.0, kinds=KINDS, seed=0, port=0, latency=0.0, rate=0.0, burst=None):
         parsed = urllib.parse.urlparse(upstream)
         self.upstream = (parsed.hostname, parsed.port)
         self._lock = threading.Lock()
         self.before_forward = None
         self.after_forward = None
         self.refuse_all = False
-        self.configure(share=share, kinds=kinds, seed=seed)
+        self.latency = 0.0
+        self.rate, self.burst, self._buckets = 0.0, 0.0, {}
+        self.configure(share=share, kinds=kinds, seed=seed, latency=latency, rate=rate, burst=burst)
         self.reset_counts()
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._server.daemon_threads = True
@@ -110,9 +141,21 @@ class FaultProxy:
     def url(self):
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def configure(self, share=None, kinds=None, seed=None):
-        """Change the share of faulted requests (0 to 1), the kinds drawn from, or reseed the generator."""
+    def configure(self, share=None, kinds=None, seed=None, latency=None, rate=None, burst=None):
+        """Change the share of faulted requests (0 to 1), the kinds drawn from, or reseed the generator; the seconds
+        added to every IAM/STS answer; the requests a second per access key (0: no limit) and the bucket's size
+        (``burst``, default one second's worth of ``rate``)."""
         with self._lock:
+            if latency is not None:
+                if float(latency) < 0:
+                    raise ValueError(f"latency={latency!r}: seconds, 0 or more")
+                self.latency = float(latency)
+            if rate is not None or burst is not None:
+                rate = self.rate if rate is None else float(rate)
+                burst = (rate if burst is None else float(burst)) if rate else 0.0
+                if rate < 0 or (rate and burst < 1):
+                    raise ValueError(f"rate={rate!r}, burst={burst!r}: requests a second (0: no limit) and a bucket of at least 1")
+                self.rate, self.burst, self._buckets = rate, burst, {}
             if share is not None:
                 if not 0.0 <= float(share) <= 1.0:
                     raise ValueError(f"share={share!r}: a fraction from 0 to 1")
@@ -132,6 +175,7 @@ class FaultProxy:
             self._seen = collections.Counter()
             self._answered = collections.Counter()
             self._actions = collections.Counter()
+            self._buckets = {}  # a new run starts with full buckets, as after an idle second on IAM
 
     def stats(self):
         """Counters since the last reset: IAM/STS requests seen, faults injected by kind, actions seen and
@@ -139,7 +183,9 @@ class FaultProxy:
         with self._lock:
             return {
                 "requests": self._requests,
-                "injected": {kind: self._injected[kind] for kind in (*KINDS, "refused")},
+                "injected": {kind: self._injected[kind] for kind in (*KINDS, "refused", "rate_exceeded")},
+                # every Throttling answer the proxy gave: drawn faults and requests over the rate
+                "throttled": self._injected["throttle"] + self._injected["rate_exceeded"],
                 "faults": sum(self._injected.values()),
                 "seen": dict(self._seen),
                 "answered": dict(self._answered),
@@ -160,6 +206,8 @@ class FaultProxy:
                 kind = "refused"
             elif self.share and self._rng.random() < self.share:
                 kind = self._rng.choice(self.kinds)
+            elif self.rate and not self._buckets.setdefault(request.access_key, TokenBucket(self.rate, self.burst)).take():
+                kind = "rate_exceeded"
             else:
                 return None
             self._injected[kind] += 1
@@ -210,11 +258,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         proxy._count(action_of_request(self.command, self.path, dict(self.headers.items()), body))  # pylint: disable=protected-access
         request = classify(self.command, self.path, self.headers, body)
         fault = proxy._decide(request) if request.faultable else None  # pylint: disable=protected-access
+        if request.faultable and proxy.latency:
+            time.sleep(proxy.latency)
         if fault in ("drop_before", "refused"):
             self._drop()
             return
-        if fault in ERRORS:
-            status, code_type, code, message = ERRORS[fault]
+        if fault in ERRORS or fault == "rate_exceeded":
+            status, code_type, code, message = ERRORS["throttle" if fault == "rate_exceeded" else fault]
             self._reply(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", str(uuid.uuid4()))], error_body(code_type, code, message))
             return
         if request.faultable and proxy.before_forward:
@@ -276,8 +326,12 @@ def main():
     parser.add_argument("--share", type=float, default=0.0)
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every IAM/STS answer")
+    parser.add_argument("--rate", type=float, default=0.0, help="IAM/STS requests a second per access key, Throttling above (0: no limit)")
+    parser.add_argument("--burst", type=float, help="the token bucket's size (default: --rate)")
     args = parser.parse_args()
-    proxy = FaultProxy(args.upstream, share=args.share, kinds=args.kinds.split(","), seed=args.seed, port=args.port)
+    proxy = FaultProxy(args.upstream, share=args.share, kinds=args.kinds.split(","), seed=args.seed, port=args.port,
+                       latency=args.latency, rate=args.rate, burst=args.burst)
     print(proxy.url, flush=True)
     try:
         proxy._server.serve_forever()  # pylint: disable=protected-access

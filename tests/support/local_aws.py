@@ -317,13 +317,14 @@ class LocalAWS:
     # AWS's managed policies) can take well over ten seconds.
     API_TIMEOUT = 120
 
-    def _post(self, path):
+    def _post(self, path, timeout=None):
         request = urllib.request.Request(f"{self.url}{path}", data=b"", method="POST")
-        with urllib.request.urlopen(request, timeout=self.API_TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=timeout or self.API_TIMEOUT) as response:
             return response.read()
 
     def reset(self):
-        """Forget every resource (a fresh, empty account)."""
+        """Forget every resource (a fresh, empty account). moto loads AWS's managed policies again, which on a loaded
+        machine took longer than 10 s (bench/faults.py stopped on it): allow a minute."""
         self._post("/moto-api/reset")
 
     @contextlib.contextmanager
