@@ -99,7 +99,8 @@ def test_control_three_levels_and_a_templated_include_are_found(tmp_path):
     _write(tmp_path, "roles/ecs_task_role/tasks/converge.yml", [{"ansible.builtin.include_tasks": "account.yml"}])
     _write(tmp_path, "roles/ecs_task_role/tasks/account.yml", [{"ansible.builtin.import_tasks": "check.yml"}])
     _write(tmp_path, "roles/ecs_task_role/tasks/check.yml", [{"ansible.builtin.assert": {"that": True}}])
-    _write(tmp_path, "roles/ecs_task_execution_role/tasks/check.yml", [{"ansible.builtin.import_role": {"name": "cerpac.ecs_iam.ecs_iam_internal", "tasks_from": "check"}}])
+    internal = {"name": "cerpac.ecs_iam.ecs_iam_internal", "tasks_from": "check"}
+    _write(tmp_path, "roles/ecs_task_execution_role/tasks/check.yml", [{"ansible.builtin.import_role": internal}])
     _write(tmp_path, "roles/ecs_iam_internal/tasks/check.yml", [{"ansible.builtin.assert": {"that": True}}])
     assert too_deep(str(tmp_path), "playbooks/deploy.yml") == [
         ["playbooks/deploy.yml", "roles/ecs_task_role/tasks/converge.yml", "roles/ecs_task_role/tasks/account.yml",
