@@ -102,7 +102,7 @@ def plan(deployers, live, expected_account_id=None, allow_any_account=False):
             if declaration.get("state") == "present":
                 entry["policy_json"] = json.dumps(declaration.get("document"), sort_keys=True)
             entries[policy_name] = entry
-        plans.setdefault(kind, {})[name] = {"exists": exists, "arn": arn, "policies": entries}
+        plans.setdefault(kind, {})[name] = {"exists": exists, "arn": arn, "policies": entries, "refusal": refusal or ""}
     return plans, problems
 
 

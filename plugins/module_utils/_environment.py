@@ -247,7 +247,7 @@ def environment_passrole(applications, render=False):
     deployer = {"type": "role" if role_name else "user", "name": role_name or user_name} if role_name or user_name else None
     per_environment = passrole_per_environment(settings.get("ecs_deployer_passrole_role_paths"), settings.get("ecs_deployer_passrole_role_arns"))
     found = {"per_environment": per_environment, "deployer": deployer, "policies": {}, "hosts": {}, "documents": {}, "policy_names": {},
-             "paths_and_arns": None}
+             "paths_and_arns": None, "render": bool(render)}
     if deployer or per_environment:
         found["paths_and_arns"] = {"role_paths": settings.get("ecs_deployer_passrole_role_paths") or [],
                                    "role_arns": settings.get("ecs_deployer_passrole_role_arns") or [],
@@ -463,7 +463,10 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
                                          arn, problem + ". List only this environment's roles"))
     # (f) one PassRole policy for the environment covers every role of every application (the roles' own checks see their
     # host alone; hosts outside --limit are checked here too), naming the application whose role it misses.
-    for host, arn in passrole_uncovered(passrole, applications):
+    # Only where the policy is written (a deployer named) or rendered: with neither, no policy exists to fall short, and an
+    # adopted role kept at a path of its own (/ecs/) is the ownership pass's to judge.
+    covered_by_policy = bool(deployer) or bool((passrole_policies or {}).get("render"))
+    for host, arn in passrole_uncovered(passrole, applications) if covered_by_policy else []:
         problems.append(_problem(host, "ecs_deployer_passrole_role_paths", (passrole or {}).get("role_paths") or [],
                                  "does not cover %s, a role of this environment: the deployer could not pass it to ECS. Put the role "
                                  "under the environment's path (ecs_task_role_path), or list its ARN in ecs_deployer_passrole_role_arns"
@@ -498,7 +501,7 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
         "deployer": deployer,
         "passrole_role_paths": list((passrole or {}).get("role_paths") or []),
         "passrole_role_arns": list((passrole or {}).get("role_arns") or []),
-        "passrole": dict((key, value) for key, value in (passrole_policies or {}).items() if key not in ("documents", "policy_names", "paths_and_arns")),
+        "passrole": dict((key, value) for key, value in (passrole_policies or {}).items() if key not in ("documents", "policy_names", "paths_and_arns", "render")),
     }
     return published, problems
 

@@ -171,10 +171,11 @@ def test_the_deployer_passrole_role_refuses_a_deployer_of_another_account(playbo
     assert run.rc != 0
     refused = messages(run)
     assert sorted(refused) == ["by-role", "by-user"], run.output[-3000:]
-    assert (f"IAM role {DEPLOYER}: the AWS credentials in use belong to account {ACCOUNT}, but the inventory declares account "
-            f"{OTHER_ACCOUNT}: refusing to change anything.") in refused["by-role"]
-    assert (f"the credentials in use belong to account {ACCOUNT}, but the inventory declares account {OTHER_ACCOUNT}: refusing to change "
-            "anything.") in refused["by-user"]
+    # Each application is refused with its own deployer named (the deployers are read once, for the play).
+    assert refused["by-role"].startswith(f"by-role: deployer role {DEPLOYER}: the AWS credentials in use belong to account {ACCOUNT}, but the "
+                                         f"inventory declares account {OTHER_ACCOUNT}: refusing to change anything."), refused["by-role"]
+    assert refused["by-user"].startswith(f"by-user: deployer user ci-deployer-user: the AWS credentials in use belong to account {ACCOUNT}, "
+                                         f"but the inventory declares account {OTHER_ACCOUNT}: refusing to change anything."), refused["by-user"]
     assert run.writes == [], run.calls
     assert iam.list_role_policies(RoleName=DEPLOYER)["PolicyNames"] == []
     assert iam.list_user_policies(UserName="ci-deployer-user")["PolicyNames"] == []
@@ -268,11 +269,13 @@ POLICY_NAME_REFUSED = ('ecs_deployer_passrole_policy_name="production-ecs-passro
 @pytest.mark.parametrize("group, refusals", [
     # the policy-name guard alone: production's policy name on the shared deployer
     ({"ecs_deployer_passrole_policy_name": "production-ecs-passrole"}, [POLICY_NAME_REFUSED]),
-    # the PassRole resources alone: a production role named from staging (the gate's CROSS_ENVIRONMENT)
-    ({"ecs_deployer_passrole_role_arns": [PRODUCTION_ARN]}, ["ecs_deployer_passrole_role_arns", "CROSS_ENVIRONMENT", PRODUCTION_ARN]),
-    # both at once: each is refused
+    # the PassRole resources alone: a production role named from staging, refused by the environment step (which
+    # decides the PassRole policies, before the deployer role's own check and the gate)
+    ({"ecs_deployer_passrole_role_arns": [PRODUCTION_ARN]},
+     ['ecs_deployer_passrole_role_arns[0]="%s": is not a role of staging (its name does not start with "staging-")' % PRODUCTION_ARN]),
+    # both at once: the first refusal stops the run before any AWS call
     ({"ecs_deployer_passrole_policy_name": "production-ecs-passrole", "ecs_deployer_passrole_role_arns": [PRODUCTION_ARN]},
-     [POLICY_NAME_REFUSED, "ecs_deployer_passrole_role_arns", "CROSS_ENVIRONMENT"]),
+     ['ecs_deployer_passrole_role_arns[0]="%s": is not a role of staging' % PRODUCTION_ARN]),
 ])
 def test_a_staging_inventory_cannot_point_the_passrole_policy_at_production(group, refusals, playbook, iam, tmp_path):
     """The staging inventory names production's policy name, or a production role, for its deployer: refused before

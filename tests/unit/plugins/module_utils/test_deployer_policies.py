@@ -142,6 +142,8 @@ def test_a_missing_deployer_or_another_accounts_is_refused(state, arn, expected,
     deployers, dummy = group_declarations([declared("a", state=state)])
     plans, found = plan(deployers, {("role", "ci"): {"arn": arn, "policies": {}}}, expected)
     assert found == problems
+    # The refusal is the deployer's too, so that each application it serves is refused with it (tasks/main.yml).
+    assert plans["role"]["ci"]["refusal"] == (problems[0] if problems else "")
     assert plans["role"]["ci"]["exists"] is (arn is not None)
     assert plans["role"]["ci"]["policies"]["staging-a-ecs-passrole"]["write"] is write
 

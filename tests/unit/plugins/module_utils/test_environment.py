@@ -98,6 +98,9 @@ def fields(problems):
     return [(problem["host"], problem["field"]) for problem in problems]
 
 
+CI = {"type": "role", "name": "ci"}  # a deployer named: the PassRole policy is written
+
+
 @pytest.mark.parametrize("applications, deployer, passrole, expected", [
     ([app("a"), app("b")], None, None, []),
     # (a) per host, even with one host; and differing between hosts.
@@ -114,18 +117,18 @@ def fields(problems):
     ([app("a", execution=role("a", "execution", account="999999999999"))], None, None, [("a", "ecs_task_execution_role_account_id")]),
     # (d) PassRole paths and ARNs.
     ([app("a")], None, {"role_paths": ["/ecs/staging/", "/*/"], "role_arns": []}, [("a", "ecs_deployer_passrole_role_paths[1]")]),
-    ([app("a")], None, {"role_paths": [], "role_arns": ["arn:aws:iam::%s:role/ecs/production/production-a-ecs-task-role" % ACCOUNT,
+    ([app("a")], CI, {"role_paths": [], "role_arns": ["arn:aws:iam::%s:role/ecs/production/production-a-ecs-task-role" % ACCOUNT,
                                                         "arn:aws:iam::%s:role/staging-b-ecs-task-role" % ACCOUNT]},
      [("a", "ecs_deployer_passrole_role_arns[0]"), ("a", "ecs_deployer_passrole_role_paths")]),
     # (f) one policy for the environment covers every role, the host whose role it misses named (none per application).
     ([app("a"), app("b")], None, {"role_paths": ["/ecs/staging/"], "role_arns": []}, []),
-    ([app("a"), app("b", task=role("b", "task", path="/"))], None, {"role_paths": ["/ecs/staging/"], "role_arns": []},
+    ([app("a"), app("b", task=role("b", "task", path="/"))], CI, {"role_paths": ["/ecs/staging/"], "role_arns": []},
      [("b", "ecs_deployer_passrole_role_paths")]),
-    ([app("a"), app("b", task=role("b", "task", path="/"))], None,
+    ([app("a"), app("b", task=role("b", "task", path="/"))], CI,
      {"role_paths": ["/ecs/staging/"], "role_arns": ["arn:aws:iam::%s:role/staging-b-ecs-task-role" % ACCOUNT]}, []),
-    ([app("a", task=role("a", "task", path="/"))], None, {"role_paths": ["/ecs/staging/"], "role_arns": [], "state": "absent"}, []),
+    ([app("a", task=role("a", "task", path="/"))], CI, {"role_paths": ["/ecs/staging/"], "role_arns": [], "state": "absent"}, []),
     ([app("a", task=role("a", "task", path="/"))], None, {"role_paths": [], "role_arns": []}, []),
-    ([app("a", task=role("a", "task", path="/", state="absent"))], None, {"role_paths": ["/ecs/staging/"], "role_arns": []}, []),
+    ([app("a", task=role("a", "task", path="/", state="absent"))], CI, {"role_paths": ["/ecs/staging/"], "role_arns": []}, []),
     # A host outside the play whose inputs are bad.
     ([app("a"), app("b", task=None, problems=["ecs_task_role: 1 problem"])], None, None, [("b", None)]),
 ])
@@ -308,8 +311,26 @@ def test_environment_path(applications, path):
     assert environment_path(applications) == path
 
 
+COVERAGE = ('host b, ecs_deployer_passrole_role_paths=["/ecs/staging/"]: does not cover arn:aws:iam::123456789012:role/staging-b-ecs-task-role, '
+            "a role of this environment: the deployer could not pass it to ECS. Put the role under the environment's path "
+            "(ecs_task_role_path), or list its ARN in ecs_deployer_passrole_role_arns")
+
+
+@pytest.mark.parametrize("deployer, render, expected", [
+    ({"type": "role", "name": "ci"}, False, [COVERAGE]),   # written on a deployer: refused
+    (None, True, [COVERAGE]),                              # rendered for review: refused
+    (None, False, []),                                     # neither written nor rendered: no policy to fall short
+])
+def test_the_coverage_of_a_written_or_rendered_policy_is_checked(deployer, render, expected):
+    applications = [app("a"), app("b", task=role("b", "task", path="/"))]
+    policies = {"deployer": deployer, "paths_and_arns": {"role_paths": ["/ecs/staging/"], "role_arns": []}, "documents": {},
+                "policy_names": {}, "render": render}
+    dummy, problems = check_environment(applications, passrole_policies=policies)
+    assert [problem["message"] for problem in problems] == expected
+
+
 def test_the_coverage_problem_names_the_host_the_role_and_the_fix():
-    dummy, problems = check_environment([app("a"), app("b", task=role("b", "task", path="/"))],
+    dummy, problems = check_environment([app("a"), app("b", task=role("b", "task", path="/"))], deployer={"type": "role", "name": "ci"},
                                         passrole={"role_paths": ["/ecs/staging/"], "role_arns": []})
     assert [problem["message"] for problem in problems] == [
         'host b, ecs_deployer_passrole_role_paths=["/ecs/staging/"]: does not cover arn:aws:iam::123456789012:role/staging-b-ecs-task-role, '
@@ -377,6 +398,7 @@ def inputs(arns, name, state, subdir, render):
 def test_environment_passrole_decides_the_mode_and_each_policys_inputs(applications, render, expected):
     found = environment_passrole(applications, render=render)
     found.pop("paths_and_arns")
+    assert found.pop("render") is render
     assert found == expected
 
 
