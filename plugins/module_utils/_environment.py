@@ -501,7 +501,8 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
         "deployer": deployer,
         "passrole_role_paths": list((passrole or {}).get("role_paths") or []),
         "passrole_role_arns": list((passrole or {}).get("role_arns") or []),
-        "passrole": dict((key, value) for key, value in (passrole_policies or {}).items() if key not in ("documents", "policy_names", "paths_and_arns", "render")),
+        "passrole": dict((key, value) for key, value in (passrole_policies or {}).items()
+                         if key not in ("documents", "policy_names", "paths_and_arns", "render")),
     }
     return published, problems
 

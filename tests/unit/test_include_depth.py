@@ -23,8 +23,7 @@ def _tasks(items):
             continue
         if "block" in task:
             for key in ("block", "rescue", "always"):
-                for inner in _tasks(task.get(key)):
-                    yield inner
+                yield from _tasks(task.get(key))
             continue
         yield task
 

@@ -118,7 +118,7 @@ CI = {"type": "role", "name": "ci"}  # a deployer named: the PassRole policy is 
     # (d) PassRole paths and ARNs.
     ([app("a")], None, {"role_paths": ["/ecs/staging/", "/*/"], "role_arns": []}, [("a", "ecs_deployer_passrole_role_paths[1]")]),
     ([app("a")], CI, {"role_paths": [], "role_arns": ["arn:aws:iam::%s:role/ecs/production/production-a-ecs-task-role" % ACCOUNT,
-                                                        "arn:aws:iam::%s:role/staging-b-ecs-task-role" % ACCOUNT]},
+                                                      "arn:aws:iam::%s:role/staging-b-ecs-task-role" % ACCOUNT]},
      [("a", "ecs_deployer_passrole_role_arns[0]"), ("a", "ecs_deployer_passrole_role_paths")]),
     # (f) one policy for the environment covers every role, the host whose role it misses named (none per application).
     ([app("a"), app("b")], None, {"role_paths": ["/ecs/staging/"], "role_arns": []}, []),
