@@ -38,13 +38,7 @@ def main(argv=None):
     parser.add_argument("--burst", type=float, default=BURST)
     args = parser.parse_args(argv)
     proxy = iam_like(args.upstream, args.latency, args.rate, args.burst, args.port)
-    print(proxy.url, flush=True)
-    try:
-        proxy._server.serve_forever()  # pylint: disable=protected-access
-    except KeyboardInterrupt:
-        pass
-    finally:
-        proxy.stop()
+    proxy.serve_until_interrupted()
 
 
 if __name__ == "__main__":

@@ -223,6 +223,16 @@ class FaultProxy:
         self._thread.start()
         return self
 
+    def serve_until_interrupted(self):
+        """Print the proxy's URL and serve in the foreground until Ctrl-C (the command-line entry points)."""
+        print(self.url, flush=True)
+        try:
+            self._server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
     def stop(self):
         if self._thread is not None:
             self._server.shutdown()
@@ -332,13 +342,7 @@ def main():
     args = parser.parse_args()
     proxy = FaultProxy(args.upstream, share=args.share, kinds=args.kinds.split(","), seed=args.seed, port=args.port,
                        latency=args.latency, rate=args.rate, burst=args.burst)
-    print(proxy.url, flush=True)
-    try:
-        proxy._server.serve_forever()  # pylint: disable=protected-access
-    except KeyboardInterrupt:
-        pass
-    finally:
-        proxy.stop()
+    proxy.serve_until_interrupted()
 
 
 if __name__ == "__main__":
