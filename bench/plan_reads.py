@@ -9,7 +9,8 @@ bench/iam_like.py (80 ms a request, 20 requests a second for the account, ``Thro
 past the rate. botocore's ``adaptive`` retry mode adds a client-side token bucket that slows a client down once it
 is throttled; it lives in the client, so it paces one process (here the plan's threads), not several processes.
 The third mode, ``paced``, is standard mode with the client's calls spaced to at most the account's rate (one request
-every 1/20 s across the threads, ``Pacer`` below): what the plan would do if it paced its own reads.
+every 1/20 s across the threads, on botocore's ``before-send`` event): what role_plan does since it paces its reads
+(plugins/module_utils/_aws_client.py's ``Pacer``, 20 a second against AWS by default).
 
 N applications' roles (a task role with 3 to 5 inline policies and a task execution role with AWS's managed
 policy and one inline policy, as bench/fleet.py's) are created straight on the local endpoint; then ``--samples``
@@ -23,7 +24,6 @@ import argparse
 import json
 import signal
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -35,6 +35,7 @@ from bench.iam_like import BURST, LATENCY, RATE, iam_like
 from tests.support.local_aws import LocalAWS
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import Pacer
 from ansible_collections.cerpac.ecs_iam.plugins.modules.role_plan import READERS, read_role
 
 MODES = ("standard", "adaptive", "paced")
@@ -57,23 +58,6 @@ def create_roles(iam, apps):
         iam.put_role_policy(RoleName=execution, PolicyName="startup", PolicyDocument=json.dumps(POLICY))
         names += [task, execution]
     return names
-
-
-class Pacer:
-    """Spaces the requests of every thread of a client to at most ``rate`` a second (each waits for its turn), on
-    botocore's ``before-send`` event: every request, pages and retries included."""
-
-    def __init__(self, rate):
-        self._interval = 1.0 / rate
-        self._next = time.monotonic()
-        self._lock = threading.Lock()
-
-    def wait(self, **dummy_kwargs):
-        with self._lock:
-            now = time.monotonic()
-            turn = max(now, self._next)
-            self._next = turn + self._interval
-        time.sleep(max(0.0, turn - now))
 
 
 def read_all(url, region, mode, names):

@@ -128,6 +128,16 @@ options:
     description:
       - With O(roles), the caller's C(account_id) and C(partition) already read from STS in this run (not read again).
     type: dict
+  requests_per_second:
+    description:
+      - With O(roles), the roles are read 8 at a time; every request of the module (retries included) is spaced to at
+        most this many a second, so that the reads stay under IAM's request rate for the account instead of meeting
+        C(Throttling) answers. V(0) sends them unpaced.
+      - When not set, V(20) against AWS (IAM does not publish its rate; at 20 a second the reads met no C(Throttling) in
+        C(bench/plan_reads.py)), and unpaced against an endpoint on this machine (C(localhost), C(127.0.0.0/8):
+        moto or LocalStack, which impose no rate). Lower it when other clients share the account's rate.
+      - The playbooks pass C(ecs_iam_requests_per_second) when the inventory or C(-e) sets it.
+    type: float
 extends_documentation_fragment:
   - cerpac.ecs_iam.read_only
   - amazon.aws.common.modules
@@ -265,6 +275,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils import _arns
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import pace
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import requests_per_second
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._live_role import caller_account
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._live_role import read_role
 
@@ -279,8 +291,8 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import p
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import plan_role
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_plan import role_result
 
-# Roles read at once with O(roles): IAM answers each role's reads independently; a few at a time keeps under its
-# request rate (botocore's standard retries ride out the throttling that remains).
+# Roles read at once with O(roles): IAM answers each role's reads independently; the module's requests are paced to
+# the account's rate (O(requests_per_second), _aws_client.pace) and botocore's standard retries ride out the rest.
 READERS = 8
 
 
@@ -458,6 +470,7 @@ def main():
         refuse_others=dict(type="bool", default=True),
         caller=dict(type="dict"),
         managed_findings=dict(type="dict"),
+        requests_per_second=dict(type="float"),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
@@ -468,6 +481,11 @@ def main():
     if module.params["name"] and module.params["state"] == "present" and module.params["trust_policy"] is None:
         module.fail_json(msg="state is present but all of the following are missing: trust_policy")
     client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        rate = requests_per_second(module.params["requests_per_second"], client.meta.endpoint_url)
+    except ValueError as e:
+        module.fail_json(msg=str(e))
+    pace(client, rate)
     try:
         if module.params["roles"] is not None:
             plan_many(module, client, module.params["roles"])

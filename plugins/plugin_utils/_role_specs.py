@@ -79,6 +79,8 @@ def role_inputs(role):
 
 #: The playbooks' own ``ecs_iam_*`` variables beyond playbooks/vars/environment.yml (play variables and facts).
 PLAYBOOK_VARIABLES = ("ecs_iam_deploy_execution_role", "ecs_iam_render_root", "ecs_iam_access_application", "ecs_iam_passrole_differences",
+                      # the pace of role_plan's reads (its requests_per_second), when the inventory or -e sets it
+                      "ecs_iam_requests_per_second",
                       # facts and play variables of the playbooks (playbooks/tasks/environment.yml, render.yml, usage.yml)
                       "ecs_iam_environment", "ecs_iam_caller", "ecs_iam_render", "ecs_iam_usage_application", "ecs_iam_usage_root")
 ROLES = ("ecs_task_role", "ecs_task_execution_role", "ecs_deployer_passrole")
