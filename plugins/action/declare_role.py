@@ -123,7 +123,7 @@ class ActionModule(ControllerAction):
         host = task_vars.get("inventory_hostname")
         if args["render_dir"] is None and declaration_current(args["published"], args["published_inputs"], args["inputs"]):
             # Declared in this run from the same inputs (deploy.yml's check play): every check already passed.
-            result.update(changed=False, declaration=args["published"], needs_account=False)
+            result.update(changed=False, declaration=args["published"], needs_account=False, reused=True)
             return result
         variables = args["variables"]
         if variables is None:  # the variables of the task: its own prefix; the task role's also the collection's other prefixes

@@ -141,6 +141,13 @@ needs_account:
   returned: success
   type: bool
   sample: false
+reused:
+  description:
+    - V(true) when O(published) was declared in this run from the same inputs and is returned as it is (no check ran
+      again: deploy.yml's check play ran them all).
+  returned: when the published declaration is reused
+  type: bool
+  sample: true
 problems:
   description: One entry per problem (C(field), C(value), C(message)).
   returned: failure
