@@ -144,7 +144,7 @@ needs_account:
 reused:
   description:
     - V(true) when O(published) was declared in this run from the same inputs and is returned as it is (no check ran
-      again: deploy.yml's check play ran them all).
+      again, deploy.yml's check play ran them all).
   returned: when the published declaration is reused
   type: bool
   sample: true

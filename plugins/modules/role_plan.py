@@ -134,8 +134,8 @@ options:
         most this many a second, so that the reads stay under IAM's request rate for the account instead of meeting
         C(Throttling) answers. V(0) sends them unpaced.
       - When not set, V(20) against AWS (IAM does not publish its rate; at 20 a second the reads met no C(Throttling) in
-        C(bench/plan_reads.py)), and unpaced against an endpoint on this machine (C(localhost), C(127.0.0.0/8):
-        moto or LocalStack, which impose no rate). Lower it when other clients share the account's rate.
+        C(bench/plan_reads.py)), and unpaced against an endpoint on this machine (C(localhost), C(127.0.0.0/8),
+        such as moto or LocalStack, which impose no rate). Lower it when other clients share the account's rate.
       - The playbooks pass C(ecs_iam_requests_per_second) when the inventory or C(-e) sets it.
     type: float
 extends_documentation_fragment:

@@ -46,7 +46,8 @@ def test_the_retry_settings_are_standard_mode_with_ten_attempts_and_each_caller_
 def test_the_lookup_passes_the_inventory_values_to_the_one_chain(expression, environ, expected):
     env = dict((k, v) for k, v in os.environ.items() if k not in ("AWS_REGION", "AWS_DEFAULT_REGION"))
     env.update(environ)
-    out = subprocess.run([str(pathlib.Path(sys.executable).parent / "ansible"), "localhost", "-m", "ansible.builtin.debug", "-a", "msg={{ %s }}" % expression, "-o"],
+    ansible = str(pathlib.Path(sys.executable).parent / "ansible")
+    out = subprocess.run([ansible, "localhost", "-m", "ansible.builtin.debug", "-a", "msg={{ %s }}" % expression, "-o"],
                          env=env, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert '"msg": "%s"' % expected in out.stdout, out.stdout
