@@ -15,9 +15,7 @@ import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.errors import AnsibleError
-from ansible.inventory.helpers import sort_groups
 from ansible.template import Templar
-from ansible.utils.vars import combine_vars
 from ansible.vars.plugins import get_vars_from_inventory_sources
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import ENVIRONMENT_SETTINGS
@@ -31,6 +29,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems as format_role_problems
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import inventory_vars
 
 ARGUMENT_SPEC = dict(
     group=dict(type="str", default="ecs_iam"),
@@ -79,19 +78,8 @@ class ActionModule(ControllerAction):
 
     @staticmethod
     def _inventory_vars(inventory, loader, host):
-        """What the inventory itself gives a host, without extra vars: its groups' and its own inline vars and
-        group_vars/host_vars files (vars plugins), groups in Ansible's order, the host last."""
-        sources = getattr(inventory, "_sources", []) or []
-        data = {}
-        try:
-            for group in sort_groups(host.get_groups()):
-                data = combine_vars(data, group.get_vars())
-                data = combine_vars(data, get_vars_from_inventory_sources(loader, sources, [group], "all"))
-            data = combine_vars(data, host.vars or {})
-            data = combine_vars(data, get_vars_from_inventory_sources(loader, sources, [host], "all"))
-        except (AnsibleError, OSError, TypeError, ValueError) as e:
-            raise AnsibleActionFail("cannot read the inventory variables of %s to check its environment settings: %s" % (host.name, e))
-        return data
+        """What the inventory itself gives a host, without extra vars (plugin_utils/_run_state.py)."""
+        return inventory_vars(inventory, loader, host)
 
     def _inventory_settings(self, inventory_vars, overridden, hostvars):
         """The inventory's own values (templated without extra vars) of the environment settings the extra vars give;

@@ -22,6 +22,8 @@ from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import 
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import owned_variables
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import spec_errors
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import set_in_this_run
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import set_outside_the_run
 
 ARGUMENT_SPEC = dict(
     role=dict(type="str", required=True, choices=list(ROLE_NAMES)),
@@ -118,12 +120,33 @@ class ActionModule(ControllerAction):
                     msg="host %s, %s: validation of arguments failed (roles/%s/meta/argument_specs.yml), nothing was changed in AWS:\n%s"
                     % (task_vars.get("inventory_hostname"), role, role, "\n".join("- " + error for error in errors)))
 
+    @staticmethod
+    def _published_in_this_run(role, host, args, task_vars):
+        """Whether ``published`` serves as it is: a task of this run published it (``set_fact``, never the inventory)
+        from the same inputs, and it is not waiting for the caller's account."""
+        this_run = set_in_this_run(task_vars, host)
+        if not this_run or this_run.get(role + "_outputs") != args["published"]:
+            return False
+        if this_run.get("__%s_declared_inputs" % role) != args["published_inputs"]:
+            return False
+        return declaration_current(args["published"], args["published_inputs"], args["inputs"])
+
     def act(self, args, result, task_vars):
         role = args["role"]
         host = task_vars.get("inventory_hostname")
-        if args["render_dir"] is None and declaration_current(args["published"], args["published_inputs"], args["inputs"]):
+        if args["render_dir"] is None and self._published_in_this_run(role, host, args, task_vars):
             # Declared in this run from the same inputs (deploy.yml's check play): every check already passed.
             result.update(changed=False, declaration=args["published"], needs_account=False, reused=True)
+            return result
+        # What a run sets for itself (a published declaration, the caller's account, checked findings) is never an input.
+        outside = set_outside_the_run(task_vars, host, self._loader)
+        if outside:
+            result.update(failed=True, run_state_variables=outside, msg=(
+                "host %s, %s: %s set by the inventory (host_vars, group_vars) or -e; nothing was changed in AWS. The "
+                "collection's playbooks and roles set %s during a run, from what that run checked and read, and later "
+                "tasks trust %s instead of checking again. Remove %s from the inventory."
+                % (host, role, ", ".join(outside), "it" if len(outside) == 1 else "them", "it" if len(outside) == 1 else "them",
+                   "it" if len(outside) == 1 else "them")))
             return result
         variables = args["variables"]
         if variables is None:  # the variables of the task: its own prefix; the task role's also the collection's other prefixes

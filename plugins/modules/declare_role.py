@@ -74,6 +74,11 @@ options:
       - The declaration this task published earlier in the run (C(<role>_outputs)), with O(published_inputs), the inputs
         it was made from. When those equal O(inputs) and it does not wait for the caller's account, it is returned
         as it is, without checking again (the C(converge) entry point after the C(check) one). Not with O(render_dir).
+      - Only a declaration that a task of this run set (C(set_fact), under C(<role>_outputs) and
+        C(__<role>_declared_inputs)) is returned so; one the inventory gives is never trusted.
+      - Whatever the entry point, a variable that only a run sets (C(<role>_outputs), C(__<role>_declared_inputs),
+        C(ecs_iam_caller), C(ecs_iam_environment), any C(__ecs_iam*) variable) given by the inventory or C(-e) fails the
+        task, before any AWS call.
     type: dict
   published_inputs:
     description: The inputs O(published) was made from.
