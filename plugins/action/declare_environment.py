@@ -16,7 +16,6 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.errors import AnsibleError
 from ansible.template import Templar
-from ansible.vars.plugins import get_vars_from_inventory_sources
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import ENVIRONMENT_SETTINGS
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import PASSROLE_SETTINGS
@@ -29,6 +28,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems as format_role_problems
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import host_level_names
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import inventory_vars
 
 ARGUMENT_SPEC = dict(
@@ -68,13 +68,8 @@ class ActionModule(ControllerAction):
 
     @staticmethod
     def _host_level(inventory, loader, host):
-        """The variables a host sets itself: inline host vars and its host_vars files (the vars plugins' host stage)."""
-        names = set((host.vars or {}).keys())
-        try:
-            names.update(get_vars_from_inventory_sources(loader, getattr(inventory, "_sources", []) or [], [host], "all").keys())
-        except (AnsibleError, OSError, TypeError, ValueError) as e:
-            raise AnsibleActionFail("cannot read the host_vars of %s to check its environment settings: %s" % (host.name, e))
-        return sorted(names)
+        """The variables a host sets itself (plugin_utils/_run_state.py)."""
+        return host_level_names(inventory, loader, host)
 
     @staticmethod
     def _inventory_vars(inventory, loader, host):

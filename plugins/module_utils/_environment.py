@@ -39,7 +39,7 @@ properties of the whole inventory, so they are checked over every host of the in
 ``inventory_settings`` (optional): the inventory's own values (without extra vars) of the environment settings that
     extra vars give (:func:`overridden_settings`).
 
-Pure functions for each rule: :func:`host_level_settings`, :func:`differing_settings`, :func:`overridden_settings`, :func:`duplicate_names`,
+Pure functions for each rule: :func:`host_level_settings`, :func:`host_level_execution`, :func:`differing_settings`, :func:`overridden_settings`, :func:`duplicate_names`,
 :func:`path_problem`, :func:`passrole_path_problem`, :func:`environment_components`.
 """
 
@@ -92,6 +92,25 @@ def _other_environments(environment):
 def host_level_settings(host_level):
     """The environment settings among the variables a host sets itself, sorted."""
     return sorted(set(host_level or ()) & set(ENVIRONMENT_SETTINGS))
+
+
+def host_level_execution(host_level):
+    """Ansible's own variables among those a host sets itself (``ansible_connection``, ``ansible_python_interpreter``,
+    ``ansible_host``, ``ansible_become``...), sorted. Each host of the group is an application whose tasks all run on
+    the controller with the deployer's credentials; how they run is the environment's to say, never one application's:
+    a host_vars file that names another interpreter runs any program with those credentials."""
+    return sorted(name for name in set(host_level or ()) if str(name).startswith("ansible_"))
+
+
+def execution_problems(host, host_level):
+    """One problem for each of :func:`host_level_execution`'s variables of ``host``."""
+    return [{"host": host, "field": name, "value": None,
+             "message": "host %s, %s: is set for this application alone (host_vars or inline host vars). How Ansible runs "
+                        "(connection, interpreter, privilege) is the environment's to say: every application's tasks run on "
+                        "the controller with the deployer's AWS credentials, and a program named here would run with them. "
+                        "Remove it from the host; set it for the group (hosts.yml's ecs_iam vars or group_vars) if the "
+                        "environment needs it" % (host, name)}
+            for name in host_level_execution(host_level)]
 
 
 def differing_settings(applications):
@@ -382,6 +401,9 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
         for message in application.get("problems") or []:
             problems.append({"host": application["host"], "field": None, "value": None,
                              "message": "host %s (checked with the whole inventory): %s" % (application["host"], message)})
+    # Ansible's connection and interpreter settings given per host (every host's, in the play or not).
+    for application in applications:
+        problems.extend(execution_problems(application["host"], application.get("host_level")))
     # (a) environment settings given per host, or differing between hosts. A role adopted in place keeps the path it
     # has (IAM cannot move a role): its path may be the host's own.
     for application in applications:

@@ -15,6 +15,8 @@ from anywhere else would stand in for a check: a host_vars file could name anoth
 ``inventory_vars(inventory, loader, host)``
     what the inventory itself gives ``host`` (its groups' and its own inline vars and group_vars/host_vars files,
     groups in Ansible's order, the host last), without extra vars.
+``host_level_names(inventory, loader, host)``
+    the variables ``host`` sets itself: its inline host vars and its host_vars files (the vars plugins' host stage).
 ``set_outside_the_run(task_vars, host, loader)``
     the run-state variables (``RUN_STATE_NAMES``, ``RUN_STATE_PREFIXES``) that the inventory or ``-e`` sets for
     ``host``: each is refused (declare_role), as no input may be one.
@@ -53,6 +55,16 @@ def inventory_vars(inventory, loader, host):
     except (AnsibleError, OSError, TypeError, ValueError) as e:
         raise AnsibleActionFail("cannot read the inventory variables of %s to check its environment settings: %s" % (host.name, e))
     return data
+
+
+def host_level_names(inventory, loader, host):
+    """See the module's docstring: sorted names; AnsibleActionFail when the host_vars cannot be read."""
+    names = set((host.vars or {}).keys())
+    try:
+        names.update(get_vars_from_inventory_sources(loader, getattr(inventory, "_sources", []) or [], [host], "all").keys())
+    except (AnsibleError, OSError, TypeError, ValueError) as e:
+        raise AnsibleActionFail("cannot read the host_vars of %s to check its environment settings: %s" % (host.name, e))
+    return sorted(names)
 
 
 def set_outside_the_run(task_vars, host, loader):

@@ -107,3 +107,49 @@ def test_deploy_refuses_the_callers_account_given_with_extra_vars(aws):
     assert result.rc != 0
     assert "host cerpac, ecs_task_role: ecs_iam_caller set by the inventory (host_vars, group_vars) or -e" in " ".join(result.output.split())
     assert calls.actions == []
+
+
+@pytest.fixture
+def planted(tmp_path):
+    """A program that, run as the interpreter, leaves a mark (what a host_vars file's author would run instead)."""
+    mark = tmp_path / "ran"
+    program = tmp_path / "python"
+    program.write_text(f"#!/bin/sh\ntouch {mark}\nexit 1\n")
+    program.chmod(0o755)
+    return program, mark
+
+
+@pytest.mark.parametrize("variable", ["ansible_python_interpreter", "ansible_connection"])
+def test_deploy_refuses_one_applications_connection_settings_before_any_aws_call(aws, make_inventory, planted, variable):
+    program, mark = planted
+    value = str(program) if variable == "ansible_python_interpreter" else "ssh"
+    inventory = make_inventory(host_vars={"worker": {variable: value}})
+    with aws.recording() as calls:
+        result = run_playbook([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(REPO / "playbooks" / "deploy.yml")], playbook_env(aws))
+    assert result.rc != 0
+    assert f"host worker, {variable}: is set for this application alone (host_vars or inline host vars)" in " ".join(result.output.split())
+    assert calls.actions == []
+    assert not mark.exists()
+
+
+def test_the_role_refuses_an_applications_interpreter_before_running_anything(aws, make_inventory, planted, tmp_path):
+    program, mark = planted
+    site = write_playbook(tmp_path / "site.yml", roles=["cerpac.ecs_iam.ecs_task_role"])
+    result, calls = run(aws, make_inventory(host_vars={"worker": {"ansible_python_interpreter": str(program)}}), site)
+    assert result.rc != 0
+    assert "host worker, ansible_python_interpreter: is set for this application alone" in " ".join(result.output.split())
+    assert calls.actions == []
+    assert not mark.exists()
+
+
+def test_the_planted_interpreter_runs_when_the_environment_names_it(aws, make_inventory, planted, tmp_path):
+    # The control of the two tests above: the same program, named for the whole group, is what Ansible runs.
+    program, mark = planted
+    inventory = make_inventory()
+    hosts = yaml.safe_load((inventory / "hosts.yml").read_text())
+    hosts["ecs_iam"]["vars"]["ansible_python_interpreter"] = str(program)
+    (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    site = write_playbook(tmp_path / "site.yml", roles=["cerpac.ecs_iam.ecs_task_role"])
+    result, dummy = run(aws, inventory, site)
+    assert result.rc != 0
+    assert mark.exists()

@@ -9,6 +9,8 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import environment_passrole
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import environment_path
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import format_problems
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import execution_problems
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_execution
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import overridden_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_path_problem
@@ -43,6 +45,30 @@ def app(host, settings=None, host_level=(), task=None, execution=None, problems=
 ])
 def test_host_level_settings(variables, expected):
     assert host_level_settings(variables) == expected
+
+
+@pytest.mark.parametrize("variables, expected", [
+    (["ecs_task_role_grants", "inventory_file"], []),
+    (["ansible_python_interpreter", "ecs_task_role_grants"], ["ansible_python_interpreter"]),
+    (["ansible_connection", "ansible_host", "ansible_become_exe", "ansible_shell_executable"],
+     ["ansible_become_exe", "ansible_connection", "ansible_host", "ansible_shell_executable"]),
+    (["my_ansible_thing", "ANSIBLE_CONNECTION"], []),
+    ([], []),
+])
+def test_host_level_execution(variables, expected):
+    assert host_level_execution(variables) == expected
+
+
+def test_an_applications_interpreter_is_refused_naming_host_and_variable():
+    problems = execution_problems("worker", ["ansible_python_interpreter", "ecs_task_role_grants"])
+    assert [(problem["host"], problem["field"]) for problem in problems] == [("worker", "ansible_python_interpreter")]
+    assert problems[0]["message"].startswith("host worker, ansible_python_interpreter: is set for this application alone")
+    assert "Remove it from the host" in problems[0]["message"]
+
+
+def test_check_environment_refuses_a_hosts_connection_settings_in_the_play_or_not():
+    dummy, problems = check_environment([app("cerpac"), app("worker", host_level=["ansible_connection", "ecs_task_role_grants"])])
+    assert [(problem["host"], problem["field"]) for problem in problems] == [("worker", "ansible_connection")]
 
 
 @pytest.mark.parametrize("values, expected", [
