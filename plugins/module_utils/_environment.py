@@ -63,6 +63,10 @@ ENVIRONMENT_SETTINGS = (
     "ecs_deployer_passrole_user_name", "ecs_deployer_passrole_policy_name", "ecs_deployer_passrole_state",
     "ecs_deployer_passrole_account_id", "ecs_deployer_passrole_allow_any_account", "ecs_deployer_passrole_region",
     "ecs_iam_env", "ecs_iam_account_id", "ecs_iam_region", "ecs_iam_path", "ecs_iam_allow_any_account",
+    # How strict the gate is, for every application of the environment alike: one host_vars file with fail_on never
+    # (or no other environment to keep out) let its application grant "*" on "*" with a warning.
+    "ecs_task_role_validate_fail_on", "ecs_task_role_other_environments",
+    "ecs_task_execution_role_validate_fail_on", "ecs_task_execution_role_other_environments",
 )
 KINDS = {"task": "ecs_task_role", "execution": "ecs_task_execution_role", "deployer": "deployer"}
 # The variable that names each kind of role (for the message's fix).

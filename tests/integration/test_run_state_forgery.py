@@ -153,3 +153,32 @@ def test_the_planted_interpreter_runs_when_the_environment_names_it(aws, make_in
     result, dummy = run(aws, inventory, site)
     assert result.rc != 0
     assert mark.exists()
+
+
+ADMIN = [{"name": "all", "document": ALL}]
+
+
+@pytest.mark.parametrize("weakening", [
+    {"ecs_task_role_validate_fail_on": "never"},
+    {"ecs_task_role_validate_fail_on": "never", "ecs_task_role_other_environments": []},
+])
+def test_one_application_cannot_make_the_gate_let_its_own_admin_grant_through(aws, make_inventory, weakening):
+    # Before, one host_vars file with fail_on never deployed "*" on "*" with a warning: how strict the gate is belongs
+    # to the environment (group_vars), alike for every application.
+    inventory = make_inventory(host_vars={"worker": dict(weakening, ecs_task_role_policies=ADMIN)})
+    with aws.recording() as calls:
+        result = run_playbook([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(REPO / "playbooks" / "deploy.yml")], playbook_env(aws))
+    assert result.rc != 0
+    assert ('host worker, ecs_task_role_validate_fail_on="never": is set for this application alone (host_vars or inline host vars), '
+            "but it is a setting of the environment") in " ".join(result.output.split())
+    assert calls.actions == []
+
+
+def test_without_the_weakening_the_admin_grant_is_blocked_by_the_gate(aws, make_inventory):
+    # The control of the test above: the same grant, with the environment's gate, is refused as FULL_ADMIN.
+    inventory = make_inventory(host_vars={"worker": {"ecs_task_role_policies": ADMIN}})
+    with aws.recording() as calls:
+        result = run_playbook([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(REPO / "playbooks" / "deploy.yml")], playbook_env(aws))
+    assert result.rc != 0
+    assert "FULL_ADMIN" in result.output
+    assert calls.actions == []

@@ -39,6 +39,8 @@ def app(host, settings=None, host_level=(), task=None, execution=None, problems=
 @pytest.mark.parametrize("variables, expected", [
     (["ecs_task_role_grants", "ecs_task_role_name", "ecs_iam_deploy_execution_role"], []),
     (["ecs_task_role_env", "ecs_task_role_grants"], ["ecs_task_role_env"]),
+    (["ecs_task_role_validate_fail_on", "ecs_task_execution_role_other_environments", "ecs_task_role_grant_exceptions"],
+     ["ecs_task_execution_role_other_environments", "ecs_task_role_validate_fail_on"]),
     (["ecs_deployer_passrole_role_arns", "aws_region", "ecs_task_execution_role_path"],
      ["aws_region", "ecs_deployer_passrole_role_arns", "ecs_task_execution_role_path"]),
     ([], []),
