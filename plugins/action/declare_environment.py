@@ -28,8 +28,10 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration import format_problems as format_role_problems
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import execution_overrides
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import host_level_names
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import inventory_vars
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import is_run_state
 
 ARGUMENT_SPEC = dict(
     group=dict(type="str", default="ecs_iam"),
@@ -166,6 +168,9 @@ class ActionModule(ControllerAction):
             raw = hostvars.raw_get(name)
             in_play = name in play_hosts
             application = self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars, in_play)
+            application["execution_overrides"] = execution_overrides(inventory, self._loader, host) if host is not None else []
+            application["run_state"] = sorted(name for name in self._inventory_vars(inventory, self._loader, host) if is_run_state(name)) \
+                if host is not None else []
             overridden = sorted(set(extra_vars) & set(ENVIRONMENT_SETTINGS))
             if overridden and host is not None:
                 application["inventory_settings"] = self._inventory_settings(self._inventory_vars(inventory, self._loader, host), overridden, hostvars)

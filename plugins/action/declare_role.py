@@ -23,7 +23,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import 
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import spec_errors
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import execution_problems
-from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import host_level_names
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import execution_overrides
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import set_in_this_run
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import set_outside_the_run
 
@@ -143,7 +143,7 @@ class ActionModule(ControllerAction):
         # How Ansible runs is the environment's to say, never one application's (the roles used in a playbook of one's own).
         inventory = getattr(task_vars.get("hostvars"), "_inventory", None)
         found = inventory.get_host(host) if inventory is not None and host else None
-        problems = execution_problems(host, host_level_names(inventory, self._loader, found)) if found is not None else []
+        problems = execution_problems(host, execution_overrides(inventory, self._loader, found)) if found is not None else []
         if problems:
             result.update(failed=True, problems=problems, msg="; ".join(problem["message"] for problem in problems)
                           + ". Nothing was changed in AWS.")

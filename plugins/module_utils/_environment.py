@@ -98,23 +98,37 @@ def host_level_settings(host_level):
     return sorted(set(host_level or ()) & set(ENVIRONMENT_SETTINGS))
 
 
-def host_level_execution(host_level):
-    """Ansible's own variables among those a host sets itself (``ansible_connection``, ``ansible_python_interpreter``,
-    ``ansible_host``, ``ansible_become``...), sorted. Each host of the group is an application whose tasks all run on
-    the controller with the deployer's credentials; how they run is the environment's to say, never one application's:
-    a host_vars file that names another interpreter runs any program with those credentials."""
-    return sorted(name for name in set(host_level or ()) if str(name).startswith("ansible_"))
+def host_level_execution(names):
+    """Ansible's own variables (``ansible_connection``, ``ansible_python_interpreter``, ``ansible_host``,
+    ``ansible_become``...) among ``names``, sorted."""
+    return sorted(name for name in set(names or ()) if str(name).startswith("ansible_"))
 
 
-def execution_problems(host, host_level):
-    """One problem for each of :func:`host_level_execution`'s variables of ``host``."""
+def execution_problems(host, overrides):
+    """One problem for each of Ansible's own variables that ``host``'s host_vars files set to another value than the
+    inventory's shared files (``overrides``: plugin_utils/_run_state.execution_overrides). Each host of the group is an
+    application whose tasks all run on the controller with the deployer's credentials; how they run is the
+    environment's to say (hosts.yml, group_vars), never one application's file: one that names another interpreter
+    runs any program with those credentials."""
     return [{"host": host, "field": name, "value": None,
-             "message": "host %s, %s: is set for this application alone (host_vars or inline host vars). How Ansible runs "
-                        "(connection, interpreter, privilege) is the environment's to say: every application's tasks run on "
-                        "the controller with the deployer's AWS credentials, and a program named here would run with them. "
-                        "Remove it from the host; set it for the group (hosts.yml's ecs_iam vars or group_vars) if the "
-                        "environment needs it" % (host, name)}
-            for name in host_level_execution(host_level)]
+             "message": "host %s, %s: is set in this application's host_vars file, to another value than the inventory gives "
+                        "the group. How Ansible runs (connection, interpreter, privilege) is the environment's to say: every "
+                        "application's tasks run on the controller with the deployer's AWS credentials, and a program named "
+                        "here would run with them. Remove it from host_vars/%s; set it in hosts.yml or group_vars if the "
+                        "environment needs it" % (host, name, host)}
+            for name in host_level_execution(overrides)]
+
+
+def run_state_problems(host, names):
+    """One problem naming every variable that only a run sets (plugin_utils/_run_state.py) among those the inventory
+    gives ``host`` (``names``), or none."""
+    if not names:
+        return []
+    names = sorted(names)
+    return [{"host": host, "field": names[0], "value": None,
+             "message": "host %s: %s set by the inventory (host_vars, group_vars); the collection's playbooks and roles set "
+                        "%s during a run, from what that run checked and read, and later tasks trust %s instead of checking "
+                        "again. Remove %s from the inventory" % (host, ", ".join(names), *(["them"] * 3 if len(names) > 1 else ["it"] * 3))}]
 
 
 def differing_settings(applications):
@@ -405,9 +419,10 @@ def check_environment(applications, deployer=None, passrole=None, per_applicatio
         for message in application.get("problems") or []:
             problems.append({"host": application["host"], "field": None, "value": None,
                              "message": "host %s (checked with the whole inventory): %s" % (application["host"], message)})
-    # Ansible's connection and interpreter settings given per host (every host's, in the play or not).
+    # Ansible's connection and interpreter settings given by one host's host_vars (every host's, in the play or not).
     for application in applications:
-        problems.extend(execution_problems(application["host"], application.get("host_level")))
+        problems.extend(execution_problems(application["host"], application.get("execution_overrides")))
+        problems.extend(run_state_problems(application["host"], application.get("run_state")))
     # (a) environment settings given per host, or differing between hosts. A role adopted in place keeps the path it
     # has (IAM cannot move a role): its path may be the host's own.
     for application in applications:

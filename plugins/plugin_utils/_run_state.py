@@ -17,6 +17,10 @@ from anywhere else would stand in for a check: a host_vars file could name anoth
     groups in Ansible's order, the host last), without extra vars.
 ``host_level_names(inventory, loader, host)``
     the variables ``host`` sets itself: its inline host vars and its host_vars files (the vars plugins' host stage).
+``execution_overrides(inventory, loader, host)``
+    Ansible's own variables (``ansible_*``) that ``host``'s host_vars files set to another value than the inventory's
+    shared files give it (its groups' vars and group_vars, and its own line in the inventory source): what one
+    application's file may not say (``_environment.execution_problems``).
 ``set_outside_the_run(task_vars, host, loader)``
     the run-state variables (``RUN_STATE_NAMES``, ``RUN_STATE_PREFIXES``) that the inventory or ``-e`` sets for
     ``host``: each is refused (declare_role), as no input may be one.
@@ -65,6 +69,21 @@ def host_level_names(inventory, loader, host):
     except (AnsibleError, OSError, TypeError, ValueError) as e:
         raise AnsibleActionFail("cannot read the host_vars of %s to check its environment settings: %s" % (host.name, e))
     return sorted(names)
+
+
+def execution_overrides(inventory, loader, host):
+    """See the module's docstring: sorted names; AnsibleActionFail when the inventory's files cannot be read."""
+    sources = getattr(inventory, "_sources", []) or []
+    shared = {}
+    try:
+        for group in sort_groups(host.get_groups()):
+            shared = combine_vars(shared, group.get_vars())
+            shared = combine_vars(shared, get_vars_from_inventory_sources(loader, sources, [group], "all"))
+        shared = combine_vars(shared, host.vars or {})
+        own = get_vars_from_inventory_sources(loader, sources, [host], "all")
+    except (AnsibleError, OSError, TypeError, ValueError) as e:
+        raise AnsibleActionFail("cannot read the inventory variables of %s to check its environment settings: %s" % (host.name, e))
+    return sorted(name for name, value in own.items() if str(name).startswith("ansible_") and (name not in shared or shared[name] != value))
 
 
 def set_outside_the_run(task_vars, host, loader):

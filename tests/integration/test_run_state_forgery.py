@@ -41,9 +41,9 @@ def run(aws, inventory, playbook, *args):
 @pytest.fixture
 def forged(aws, make_inventory, tmp_path):
     """host_vars/worker.yml with a forged published declaration whose inputs are the host's own, as a check run prints
-    them (the order of ecs_task_role_other_environments pinned, as the forger can)."""
+    them (the order of ecs_task_role_other_environments pinned in group_vars, so that the inputs match)."""
     pinned = {"ecs_task_role_other_environments": ["dev", "production"]}
-    inventory = make_inventory(host_vars={"worker": pinned}, name="harvest")
+    inventory = make_inventory(group_vars=pinned, name="harvest")
     harvest = write_playbook(tmp_path / "harvest.yml", tasks=[
         {"ansible.builtin.import_role": {"name": "cerpac.ecs_iam.ecs_task_role", "tasks_from": "check"}},
         {"ansible.builtin.copy": {"content": "{{ {'ecs_task_role_outputs': ecs_task_role_outputs, "
@@ -58,7 +58,7 @@ def forged(aws, make_inventory, tmp_path):
     declaration["role_name"] = VICTIM
     declaration["role_arn"] = declaration["role_arn"].replace("staging-worker-ecs-task-role", VICTIM)
     declaration["inline_policies"] = [{"name": "all", "document": ALL}]
-    return make_inventory(host_vars={"worker": dict(pinned, **published)}, name="forged")
+    return make_inventory(group_vars=pinned, host_vars={"worker": published}, name="forged")
 
 
 def test_a_forged_published_declaration_is_refused_and_nothing_is_written(aws, iam, forged, tmp_path):
@@ -83,7 +83,8 @@ def test_the_same_playbook_without_the_forgery_writes_the_real_role(aws, iam, ma
 def test_verify_refuses_a_forged_published_declaration(aws, forged):
     result, calls = run(aws, forged, REPO / "playbooks" / "verify.yml", "--limit", "worker")
     assert result.rc != 0
-    assert "host worker, ecs_task_role: __ecs_task_role_declared_inputs, ecs_task_role_outputs set by the inventory" in " ".join(result.output.split())
+    # verify.yml declares the whole inventory first: the environment's check names the forgery.
+    assert "host worker: __ecs_task_role_declared_inputs, ecs_task_role_outputs set by the inventory (host_vars, group_vars)" in " ".join(result.output.split())
     assert calls.writes == []
 
 
@@ -127,7 +128,7 @@ def test_deploy_refuses_one_applications_connection_settings_before_any_aws_call
     with aws.recording() as calls:
         result = run_playbook([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(REPO / "playbooks" / "deploy.yml")], playbook_env(aws))
     assert result.rc != 0
-    assert f"host worker, {variable}: is set for this application alone (host_vars or inline host vars)" in " ".join(result.output.split())
+    assert f"host worker, {variable}: is set in this application's host_vars file, to another value than the inventory gives the group" in " ".join(result.output.split())
     assert calls.actions == []
     assert not mark.exists()
 
@@ -137,7 +138,7 @@ def test_the_role_refuses_an_applications_interpreter_before_running_anything(aw
     site = write_playbook(tmp_path / "site.yml", roles=["cerpac.ecs_iam.ecs_task_role"])
     result, calls = run(aws, make_inventory(host_vars={"worker": {"ansible_python_interpreter": str(program)}}), site)
     assert result.rc != 0
-    assert "host worker, ansible_python_interpreter: is set for this application alone" in " ".join(result.output.split())
+    assert "host worker, ansible_python_interpreter: is set in this application's host_vars file" in " ".join(result.output.split())
     assert calls.actions == []
     assert not mark.exists()
 
@@ -182,3 +183,14 @@ def test_without_the_weakening_the_admin_grant_is_blocked_by_the_gate(aws, make_
     assert result.rc != 0
     assert "FULL_ADMIN" in result.output
     assert calls.actions == []
+
+
+def test_the_inventorys_own_lines_and_a_host_vars_file_repeating_the_group_are_accepted(aws, make_inventory):
+    # What the check must not refuse: a host's line in hosts.yml (the environment's shared file) naming its connection,
+    # and a host_vars file that repeats the group's value.
+    inventory = make_inventory(host_vars={"worker": {"ansible_connection": "local"}})
+    hosts = yaml.safe_load((inventory / "hosts.yml").read_text())
+    hosts["ecs_iam"]["hosts"]["cerpac"] = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+    (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    result = run_playbook([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(REPO / "playbooks" / "deploy.yml")], playbook_env(aws))
+    assert result.rc == 0, result.output[-3000:]

@@ -12,6 +12,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import execution_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_execution
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import host_level_settings
+from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import run_state_problems
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import overridden_settings
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_path_problem
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import passrole_per_environment
@@ -64,12 +65,28 @@ def test_host_level_execution(variables, expected):
 def test_an_applications_interpreter_is_refused_naming_host_and_variable():
     problems = execution_problems("worker", ["ansible_python_interpreter", "ecs_task_role_grants"])
     assert [(problem["host"], problem["field"]) for problem in problems] == [("worker", "ansible_python_interpreter")]
-    assert problems[0]["message"].startswith("host worker, ansible_python_interpreter: is set for this application alone")
-    assert "Remove it from the host" in problems[0]["message"]
+    assert problems[0]["message"].startswith("host worker, ansible_python_interpreter: is set in this application's host_vars file, "
+                                             "to another value than the inventory gives the group")
+    assert "Remove it from host_vars/worker" in problems[0]["message"]
+
+
+def test_run_state_from_the_inventory_is_one_problem_naming_every_variable():
+    assert run_state_problems("worker", []) == []
+    problems = run_state_problems("worker", ["ecs_task_role_outputs", "ecs_iam_caller"])
+    assert [(problem["host"], problem["field"]) for problem in problems] == [("worker", "ecs_iam_caller")]
+    assert problems[0]["message"].startswith("host worker: ecs_iam_caller, ecs_task_role_outputs set by the inventory (host_vars, group_vars); ")
+    assert problems[0]["message"].endswith("Remove them from the inventory")
+
+
+def test_check_environment_refuses_run_state_from_any_hosts_inventory():
+    worker = dict(app("worker"), run_state=["__ecs_iam_owned"])
+    dummy, problems = check_environment([app("cerpac"), worker])
+    assert [(problem["host"], problem["field"]) for problem in problems] == [("worker", "__ecs_iam_owned")]
 
 
 def test_check_environment_refuses_a_hosts_connection_settings_in_the_play_or_not():
-    dummy, problems = check_environment([app("cerpac"), app("worker", host_level=["ansible_connection", "ecs_task_role_grants"])])
+    worker = dict(app("worker"), execution_overrides=["ansible_connection"])
+    dummy, problems = check_environment([app("cerpac"), worker])
     assert [(problem["host"], problem["field"]) for problem in problems] == [("worker", "ansible_connection")]
 
 
