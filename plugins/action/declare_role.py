@@ -22,8 +22,6 @@ from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import 
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import owned_variables
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import spec_errors
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import execution_problems
-from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import execution_overrides
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import set_in_this_run
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import set_outside_the_run
 
@@ -139,14 +137,6 @@ class ActionModule(ControllerAction):
         if args["render_dir"] is None and self._published_in_this_run(role, host, args, task_vars):
             # Declared in this run from the same inputs (deploy.yml's check play): every check already passed.
             result.update(changed=False, declaration=args["published"], needs_account=False, reused=True)
-            return result
-        # How Ansible runs is the environment's to say, never one application's (the roles used in a playbook of one's own).
-        inventory = getattr(task_vars.get("hostvars"), "_inventory", None)
-        found = inventory.get_host(host) if inventory is not None and host else None
-        problems = execution_problems(host, execution_overrides(inventory, self._loader, found)) if found is not None else []
-        if problems:
-            result.update(failed=True, problems=problems, msg="; ".join(problem["message"] for problem in problems)
-                          + ". Nothing was changed in AWS.")
             return result
         # What a run sets for itself (a published declaration, the caller's account, checked findings) is never an input.
         outside = set_outside_the_run(task_vars, host, self._loader)
