@@ -39,7 +39,8 @@ properties of the whole inventory, so they are checked over every host of the in
 ``inventory_settings`` (optional): the inventory's own values (without extra vars) of the environment settings that
     extra vars give (:func:`overridden_settings`).
 
-Pure functions for each rule: :func:`host_level_settings`, :func:`host_level_execution`, :func:`differing_settings`, :func:`overridden_settings`, :func:`duplicate_names`,
+Pure functions for each rule: :func:`host_level_settings`, :func:`host_level_execution`, :func:`differing_settings`,
+:func:`overridden_settings`, :func:`duplicate_names`,
 :func:`path_problem`, :func:`passrole_path_problem`, :func:`environment_components`.
 """
 
