@@ -15,6 +15,7 @@ import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.errors import AnsibleError
+from ansible.utils.vars import combine_vars
 from ansible.template import Templar
 
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._environment import ENVIRONMENT_SETTINGS
@@ -29,7 +30,7 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._role_declaration i
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._role_specs import role_inputs
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._action_base import ControllerAction
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import execution_overrides
-from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import host_level_names
+from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import inventory_layers
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import inventory_vars
 from ansible_collections.cerpac.ecs_iam.plugins.plugin_utils._run_state import is_run_state
 
@@ -67,11 +68,6 @@ class ActionModule(ControllerAction):
         for path in vars_files:
             play.update(_load(self._loader, path))
         return defaults, play, role_vars
-
-    @staticmethod
-    def _host_level(inventory, loader, host):
-        """The variables a host sets itself (plugin_utils/_run_state.py)."""
-        return host_level_names(inventory, loader, host)
 
     @staticmethod
     def _inventory_vars(inventory, loader, host):
@@ -164,13 +160,15 @@ class ActionModule(ControllerAction):
         applications = []
         for name in hosts:
             host = inventory.get_host(name) if inventory is not None else None
-            host_level = self._host_level(inventory, self._loader, host) if host is not None else []
+            # The host's inventory variables, read once: the names it sets itself (inline or host_vars), the
+            # ansible_* its host_vars files change, and any run state the inventory gives it.
+            shared, own = inventory_layers(inventory, self._loader, host) if host is not None else ({}, {})
+            host_level = sorted(set((host.vars or {}) if host is not None else {}) | set(own))
             raw = hostvars.raw_get(name)
             in_play = name in play_hosts
             application = self._application(name, dict(raw), layers, extra_vars, host_level, args["render"], hostvars, in_play)
-            application["execution_overrides"] = execution_overrides(inventory, self._loader, host) if host is not None else []
-            application["run_state"] = sorted(name for name in self._inventory_vars(inventory, self._loader, host) if is_run_state(name)) \
-                if host is not None else []
+            application["execution_overrides"] = execution_overrides(shared, own)
+            application["run_state"] = sorted(name for name in combine_vars(shared, own) if is_run_state(name))
             overridden = sorted(set(extra_vars) & set(ENVIRONMENT_SETTINGS))
             if overridden and host is not None:
                 application["inventory_settings"] = self._inventory_settings(self._inventory_vars(inventory, self._loader, host), overridden, hostvars)

@@ -15,9 +15,10 @@ from anywhere else would stand in for a check: a host_vars file could name anoth
 ``inventory_vars(inventory, loader, host)``
     what the inventory itself gives ``host`` (its groups' and its own inline vars and group_vars/host_vars files,
     groups in Ansible's order, the host last), without extra vars.
-``host_level_names(inventory, loader, host)``
-    the variables ``host`` sets itself: its inline host vars and its host_vars files (the vars plugins' host stage).
-``execution_overrides(inventory, loader, host)``
+``inventory_layers(inventory, loader, host)``
+    ``(shared, own)``: the inventory's shared files' variables of ``host`` (groups, its own line) and its host_vars
+    files' (read once; declare_environment derives the host's own names, the overrides below and the run state).
+``execution_overrides(shared, own)``
     Ansible's own variables (``ansible_*``) that ``host``'s host_vars files set to another value than the inventory's
     shared files give it (its groups' vars and group_vars, and its own line in the inventory source): what one
     application's file may not say (``_environment.execution_problems``).
@@ -46,33 +47,10 @@ def is_run_state(name):
     return name in RUN_STATE_NAMES or str(name).startswith(RUN_STATE_PREFIXES)
 
 
-def inventory_vars(inventory, loader, host):
-    """See the module's docstring; AnsibleActionFail when the inventory's files cannot be read."""
-    sources = getattr(inventory, "_sources", []) or []
-    data = {}
-    try:
-        for group in sort_groups(host.get_groups()):
-            data = combine_vars(data, group.get_vars())
-            data = combine_vars(data, get_vars_from_inventory_sources(loader, sources, [group], "all"))
-        data = combine_vars(data, host.vars or {})
-        data = combine_vars(data, get_vars_from_inventory_sources(loader, sources, [host], "all"))
-    except (AnsibleError, OSError, TypeError, ValueError) as e:
-        raise AnsibleActionFail("cannot read the inventory variables of %s to check its environment settings: %s" % (host.name, e))
-    return data
-
-
-def host_level_names(inventory, loader, host):
-    """See the module's docstring: sorted names; AnsibleActionFail when the host_vars cannot be read."""
-    names = set((host.vars or {}).keys())
-    try:
-        names.update(get_vars_from_inventory_sources(loader, getattr(inventory, "_sources", []) or [], [host], "all").keys())
-    except (AnsibleError, OSError, TypeError, ValueError) as e:
-        raise AnsibleActionFail("cannot read the host_vars of %s to check its environment settings: %s" % (host.name, e))
-    return sorted(names)
-
-
-def execution_overrides(inventory, loader, host):
-    """See the module's docstring: sorted names; AnsibleActionFail when the inventory's files cannot be read."""
+def inventory_layers(inventory, loader, host):
+    """``(shared, own)``: what the inventory's shared files give ``host`` (its groups' inline vars and group_vars,
+    groups in Ansible's order, then its own line in the inventory source), and what its host_vars files give it (the
+    vars plugins' host stage). AnsibleActionFail when the inventory's files cannot be read."""
     sources = getattr(inventory, "_sources", []) or []
     shared = {}
     try:
@@ -83,6 +61,17 @@ def execution_overrides(inventory, loader, host):
         own = get_vars_from_inventory_sources(loader, sources, [host], "all")
     except (AnsibleError, OSError, TypeError, ValueError) as e:
         raise AnsibleActionFail("cannot read the inventory variables of %s to check its environment settings: %s" % (host.name, e))
+    return shared, own
+
+
+def inventory_vars(inventory, loader, host):
+    """See the module's docstring; AnsibleActionFail when the inventory's files cannot be read."""
+    shared, own = inventory_layers(inventory, loader, host)
+    return combine_vars(shared, own)
+
+
+def execution_overrides(shared, own):
+    """See the module's docstring, from :func:`inventory_layers`' two layers: sorted names."""
     return sorted(name for name, value in own.items() if str(name).startswith("ansible_") and (name not in shared or shared[name] != value))
 
 

@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import DEFAULT_REQUESTS_PER_SECOND
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import Pacer
 from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import requests_per_second
 
@@ -34,10 +33,6 @@ from ansible_collections.cerpac.ecs_iam.plugins.module_utils._aws_client import 
 ])
 def test_requests_per_second(given, endpoint, expected):
     assert requests_per_second(given, endpoint) == expected
-
-
-def test_the_default_is_the_documented_rate():
-    assert DEFAULT_REQUESTS_PER_SECOND == 20.0
 
 
 def test_a_negative_rate_is_refused():
